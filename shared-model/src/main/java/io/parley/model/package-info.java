@@ -1,0 +1,5 @@
+/** The vocabulary shared by all Parley modules: immutable values, no I/O. */
+@NullMarked
+package io.parley.model;
+
+import org.jspecify.annotations.NullMarked;
