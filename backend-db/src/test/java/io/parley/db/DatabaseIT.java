@@ -1,0 +1,80 @@
+package io.parley.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.parley.db.testing.TestDatabase;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class DatabaseIT {
+
+  private static TestDatabase db;
+
+  @BeforeAll
+  static void start() {
+    db = TestDatabase.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    db.close();
+  }
+
+  @Test
+  void migrationsCreateTheSchemaOnAFreshDatabase() {
+    List<String> tables =
+        db.dsl()
+            .fetch(
+                "select table_name from information_schema.tables"
+                    + " where table_schema = 'public' order by table_name")
+            .getValues(0, String.class);
+    assertThat(tables).containsExactly("credentials", "flyway_schema_history", "settings", "users");
+    assertThat(
+            db.dsl()
+                .fetchValue(
+                    "select count(*) from flyway_schema_history where success and version is not null",
+                    Long.class))
+        .isEqualTo(1L);
+  }
+
+  @Test
+  void severalNodesOpeningTheSameDatabaseAtOnceAllSucceed() throws Exception {
+    db.dsl().execute("create database concurrent_open");
+    String url = db.embedded().jdbcUrl().replaceAll("/postgres$", "/concurrent_open");
+    DatabaseConfig config = new DatabaseConfig(url, EmbeddedDatabase.USER, "", 2);
+    Callable<Long> node =
+        () -> {
+          try (Database d = Database.open(config)) {
+            return d.users().count();
+          }
+        };
+    ExecutorService pool = Executors.newFixedThreadPool(3);
+    try {
+      List<Future<Long>> results = pool.invokeAll(List.of(node, node, node));
+      for (Future<Long> r : results) {
+        assertThat(r.get()).isZero();
+      }
+    } finally {
+      pool.shutdown();
+    }
+    try (Database d = Database.open(config)) {
+      assertThat(
+              d.dsl()
+                  .fetchValue(
+                      "select count(*) from flyway_schema_history where success", Long.class))
+          .isEqualTo(1L);
+    }
+  }
+
+  @Test
+  void configToStringHidesThePassword() {
+    DatabaseConfig config = new DatabaseConfig("jdbc:postgresql://h/db", "u", "s3cret", 1);
+    assertThat(config.toString()).doesNotContain("s3cret");
+  }
+}
