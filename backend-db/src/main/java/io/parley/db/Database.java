@@ -84,6 +84,7 @@ public final class Database implements AutoCloseable {
         .dataSource(ds)
         .locations("classpath:db/migration")
         .failOnMissingLocations(true)
+        .validateMigrationNaming(true)
         .load()
         .migrate();
   }

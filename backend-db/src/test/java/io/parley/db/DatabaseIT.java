@@ -23,7 +23,9 @@ class DatabaseIT {
 
   @AfterAll
   static void stop() {
-    db.close();
+    if (db != null) {
+      db.close();
+    }
   }
 
   @Test
@@ -37,9 +39,9 @@ class DatabaseIT {
     assertThat(tables).containsExactly("credentials", "flyway_schema_history", "settings", "users");
     assertThat(
             db.dsl()
-                .fetchValue(
-                    "select count(*) from flyway_schema_history where success and version is not null",
-                    Long.class))
+                .resultQuery(
+                    "select count(*) from flyway_schema_history where success and version is not null")
+                .fetchSingle(0, Long.class))
         .isEqualTo(1L);
   }
 
@@ -66,10 +68,16 @@ class DatabaseIT {
     try (Database d = Database.open(config)) {
       assertThat(
               d.dsl()
-                  .fetchValue(
-                      "select count(*) from flyway_schema_history where success", Long.class))
+                  .resultQuery("select count(*) from flyway_schema_history where success")
+                  .fetchSingle(0, Long.class))
           .isEqualTo(1L);
     }
+  }
+
+  @Test
+  void embeddedServerRunsTheCurrentPostgresMajorNotTheEndOfLifeDefault() {
+    int version = db.dsl().resultQuery("show server_version_num").fetchSingle(0, Integer.class);
+    assertThat(version / 10_000).isGreaterThanOrEqualTo(17);
   }
 
   @Test

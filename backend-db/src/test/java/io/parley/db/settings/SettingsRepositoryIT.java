@@ -24,7 +24,9 @@ class SettingsRepositoryIT {
 
   @AfterAll
   static void stop() {
-    db.close();
+    if (db != null) {
+      db.close();
+    }
   }
 
   @BeforeEach

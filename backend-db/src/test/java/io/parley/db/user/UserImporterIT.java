@@ -30,7 +30,9 @@ class UserImporterIT {
 
   @AfterAll
   static void stop() {
-    db.close();
+    if (db != null) {
+      db.close();
+    }
   }
 
   @BeforeEach

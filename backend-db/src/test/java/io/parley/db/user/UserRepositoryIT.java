@@ -29,7 +29,9 @@ class UserRepositoryIT {
 
   @AfterAll
   static void stop() {
-    db.close();
+    if (db != null) {
+      db.close();
+    }
   }
 
   @BeforeEach
