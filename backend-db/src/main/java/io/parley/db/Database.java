@@ -64,7 +64,7 @@ public final class Database implements AutoCloseable {
     hikari.setPoolName("parley-db");
     HikariDataSource ds = new HikariDataSource(hikari);
     try {
-      MigrateResult result = migrate(ds);
+      MigrateResult result = migrate(config);
       log.info(
           "database schema at version {} ({} migration(s) applied now) on {}",
           result.targetSchemaVersion != null
@@ -79,9 +79,13 @@ public final class Database implements AutoCloseable {
     }
   }
 
-  private static MigrateResult migrate(DataSource ds) {
+  /**
+   * Flyway gets its own unpooled connections: it holds two at once (lock and migration), which
+   * would deadlock a pool of size 1.
+   */
+  private static MigrateResult migrate(DatabaseConfig config) {
     return Flyway.configure()
-        .dataSource(ds)
+        .dataSource(config.jdbcUrl(), config.user(), config.password())
         .locations("classpath:db/migration")
         .failOnMissingLocations(true)
         .validateMigrationNaming(true)
