@@ -1,11 +1,15 @@
 package io.parley.db.user;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.parley.db.testing.TestDatabase;
 import io.parley.db.user.ImportResult.Rejected;
 import io.parley.model.UserAccount;
+import java.io.IOException;
+import java.io.Reader;
 import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -90,6 +94,39 @@ class UserImporterIT {
     assertThat(db.database().credentials().lookup("alice", REALM))
         .hasValueSatisfying(
             c -> assertThat(c.ha1Md5()).isEqualTo(DigestHa1.md5("alice", REALM, "new")));
+  }
+
+  @Test
+  void emptyInputCreatesNothing() {
+    ImportResult result =
+        db.database()
+            .importer()
+            .importUsers(new StringReader("# nobody\n\n"), DOMAIN, REALM, p -> {});
+    assertThat(result).isEqualTo(new ImportResult(0, 0, List.of()));
+    assertThat(db.database().users().count()).isZero();
+  }
+
+  @Test
+  void unreadableInputWritesNothing() {
+    Reader failing =
+        new Reader() {
+          private final Reader first = new StringReader("alice pw\nbob pw\n");
+
+          @Override
+          public int read(char[] buf, int off, int len) throws IOException {
+            int n = first.read(buf, off, len);
+            if (n < 0) {
+              throw new IOException("disk gone");
+            }
+            return n;
+          }
+
+          @Override
+          public void close() {}
+        };
+    assertThatThrownBy(() -> db.database().importer().importUsers(failing, DOMAIN, REALM, p -> {}))
+        .isInstanceOf(UncheckedIOException.class);
+    assertThat(db.database().users().count()).isZero();
   }
 
   @Test
