@@ -26,6 +26,7 @@ public final class SettingsRepository {
 
   /** The value stored under {@code key}, if any. */
   public Optional<byte[]> get(String key) {
+    requireKey(key);
     return dsl.select(SETTINGS.VALUE)
         .from(SETTINGS)
         .where(SETTINGS.KEY.eq(key))
@@ -39,6 +40,7 @@ public final class SettingsRepository {
 
   /** Stores {@code value} under {@code key}, replacing any previous value. */
   public void put(String key, byte[] value) {
+    requireKey(key);
     dsl.insertInto(SETTINGS)
         .set(SETTINGS.KEY, key)
         .set(SETTINGS.VALUE, value)
@@ -62,7 +64,7 @@ public final class SettingsRepository {
    * the same key to commit and then does nothing, so the following read sees the winner's row.
    */
   public byte[] getOrCreate(String key, Supplier<byte[]> initial) {
-    Optional<byte[]> existing = get(key);
+    Optional<byte[]> existing = get(key); // validates the key
     if (existing.isPresent()) {
       return existing.get();
     }
@@ -90,5 +92,12 @@ public final class SettingsRepository {
           RANDOM.nextBytes(secret);
           return secret;
         });
+  }
+
+  /** Keys are 1 to 200 characters (the column width). */
+  private static void requireKey(String key) {
+    if (key.isEmpty() || key.length() > 200) {
+      throw new IllegalArgumentException("setting key must be 1..200 characters");
+    }
   }
 }

@@ -1,6 +1,7 @@
 package io.parley.db.settings;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import io.parley.db.testing.TestDatabase;
 import java.util.concurrent.CyclicBarrier;
@@ -43,6 +44,12 @@ class SettingsRepositoryIT {
     settings.put("k", new byte[] {0, 1, (byte) 0xff});
     assertThat(settings.get("k"))
         .hasValueSatisfying(v -> assertThat(v).containsExactly(0, 1, 0xff));
+  }
+
+  @Test
+  void keysOutsideTheColumnWidthAreRefused() {
+    assertThatIllegalArgumentException().isThrownBy(() -> settings.put("", new byte[] {1}));
+    assertThatIllegalArgumentException().isThrownBy(() -> settings.get("k".repeat(201)));
   }
 
   @Test
