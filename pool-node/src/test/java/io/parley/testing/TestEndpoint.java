@@ -1,5 +1,6 @@
 package io.parley.testing;
 
+import io.parley.sip.message.SipMessage;
 import io.parley.sip.message.SipRequest;
 import io.parley.sip.message.SipResponse;
 import io.parley.sip.transaction.ServerTransaction;
@@ -7,8 +8,13 @@ import io.parley.sip.transaction.TransactionLayer;
 import io.parley.sip.transaction.TransactionOptions;
 import io.parley.sip.transaction.TransactionUser;
 import io.parley.sip.transaction.VertxSipTimers;
+import io.parley.sip.transport.Flow;
+import io.parley.sip.transport.FlowRegistry;
+import io.parley.sip.transport.InboundHandler;
+import io.parley.sip.transport.SipTransport;
 import io.parley.sip.transport.SipTransportLayer;
 import io.parley.sip.transport.SipTransportOptions;
+import io.parley.sip.transport.Transport;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -28,6 +34,7 @@ public final class TestEndpoint implements TransactionUser {
   private final SipTransportLayer transport;
   private TransactionLayer transactions;
   private final List<SipRequest> received = new CopyOnWriteArrayList<>();
+  private final List<SipMessage> inbound = new CopyOnWriteArrayList<>();
   private volatile Duration responseDelay = Duration.ZERO;
 
   private TestEndpoint(Vertx vertx, SipTransportOptions options) {
@@ -48,7 +55,7 @@ public final class TestEndpoint implements TransactionUser {
         () -> {
           e.transactions =
               new TransactionLayer(
-                  e.transport, new VertxSipTimers(vertx, e.transport.context()), txOptions);
+                  e.counting(), new VertxSipTimers(vertx, e.transport.context()), txOptions);
           e.transactions.transactionUser(e);
           return Future.succeededFuture();
         });
@@ -68,6 +75,66 @@ public final class TestEndpoint implements TransactionUser {
 
   public TransactionLayer transactions() {
     return transactions;
+  }
+
+  /** Every message the transport delivered (retransmissions included). */
+  public List<SipMessage> inbound() {
+    return inbound;
+  }
+
+  /** The transport as the transaction layer sees it, counting inbound messages. */
+  private SipTransport counting() {
+    SipTransportLayer t = transport;
+    return new SipTransport() {
+      @Override
+      public void inboundHandler(InboundHandler handler) {
+        t.inboundHandler(
+            (m, f) -> {
+              inbound.add(m);
+              handler.onMessage(m, f);
+            });
+      }
+
+      @Override
+      public Future<Void> send(SipMessage message, Flow flow) {
+        return t.send(message, flow);
+      }
+
+      @Override
+      public Future<Void> sendResponse(SipResponse response, Flow requestFlow) {
+        return t.sendResponse(response, requestFlow);
+      }
+
+      @Override
+      public Future<Void> sendResponse(SipResponse response) {
+        return t.sendResponse(response);
+      }
+
+      @Override
+      public Future<Flow> sendTo(SipMessage message, String host, int port, Transport tp) {
+        return t.sendTo(message, host, port, tp);
+      }
+
+      @Override
+      public Future<Flow> connect(String host, int port, Transport tp) {
+        return t.connect(host, port, tp);
+      }
+
+      @Override
+      public String sentByHost(Transport tp) {
+        return t.sentByHost(tp);
+      }
+
+      @Override
+      public int sentByPort(Transport tp) {
+        return t.sentByPort(tp);
+      }
+
+      @Override
+      public FlowRegistry flows() {
+        return t.flows();
+      }
+    };
   }
 
   /** Requests the application saw (retransmissions excluded). */

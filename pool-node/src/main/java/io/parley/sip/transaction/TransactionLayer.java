@@ -37,6 +37,7 @@ public final class TransactionLayer {
   private static final Logger DROPPED = LoggerFactory.getLogger("event.message-dropped");
   private static final AtomicLong COUNTER = new AtomicLong();
   private static final Duration LAG_PROBE_INTERVAL = Duration.ofMillis(100);
+  private static final double LAG_SMOOTHING = 0.3;
 
   private final SipTransport transport;
   private final SipTimers timers;
@@ -50,6 +51,7 @@ public final class TransactionLayer {
   private boolean shedding;
   private boolean lagSaturated;
   private long lastLagMillis;
+  private double lagEwma;
   private SipTimers.@Nullable Cancellable lagTimer;
   private boolean closed;
 
@@ -95,7 +97,7 @@ public final class TransactionLayer {
     return shedding || lagSaturated || loadProbe.getAsBoolean();
   }
 
-  /** Last measured event-loop lag in milliseconds (0 when the probe is off). */
+  /** Smoothed event-loop lag in milliseconds (EWMA of 100 ms probes; 0 when the probe is off). */
   public long eventLoopLagMillis() {
     return lastLagMillis;
   }
@@ -333,7 +335,11 @@ public final class TransactionLayer {
         timers.schedule(
             LAG_PROBE_INTERVAL,
             () -> {
-              lastLagMillis = Math.max(0, timers.nowMillis() - expected);
+              long sample = Math.max(0, timers.nowMillis() - expected);
+              // Smoothed so one GC or class-loading pause does not shed traffic; a sustained
+              // lag (or one very long block) does.
+              lagEwma = lagEwma * (1 - LAG_SMOOTHING) + sample * LAG_SMOOTHING;
+              lastLagMillis = Math.round(lagEwma);
               lagSaturated = lastLagMillis > options.overload().maxEventLoopLag().toMillis();
               scheduleLagProbe();
             });

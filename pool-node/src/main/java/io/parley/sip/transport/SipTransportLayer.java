@@ -465,7 +465,7 @@ public final class SipTransportLayer implements SipTransport, FlowRegistry {
                 Future.failedFuture(
                     new SipTransportException(
                         SipTransportException.Kind.CONNECT_FAILED,
-                        "connect to " + host + ":" + port + " failed: " + e.getMessage(),
+                        "connect to " + host + ":" + port + " failed: " + describe(e),
                         e)))
         .map(
             socket -> {
@@ -585,6 +585,14 @@ public final class SipTransportLayer implements SipTransport, FlowRegistry {
         c.close(CloseReason.HEADER_READ_TIMEOUT);
       }
     }
+  }
+
+  private static String describe(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + root + ")";
   }
 
   private static String remoteKey(Transport t, String host, int port) {

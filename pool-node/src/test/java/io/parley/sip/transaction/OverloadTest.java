@@ -112,15 +112,28 @@ class OverloadTest {
   }
 
   @Test
-  void eventLoopLagMakesTheNodeShedNewRequests() {
+  void oneShortPauseOfTheEventLoopDoesNotShed() {
     TransactionLayer l = layer(new OverloadPolicy(100, 50, Duration.ofMillis(200), 5), 100);
-    timers.jump(Duration.ofMillis(600)); // a blocked loop: the 100 ms probe fires 500 ms late
+    timers.jump(Duration.ofMillis(400)); // the 100 ms probe fires 300 ms late, once
     timers.advance(Duration.ZERO);
-    assertThat(l.eventLoopLagMillis()).isEqualTo(500);
+    assertThat(l.eventLoopLagMillis()).isEqualTo(90); // 0.3 * 300
+    transport.receive(message("z9hG4bK-1", 1, ""), tcp);
+    assertThat(txs).hasSize(1);
+  }
+
+  @Test
+  void sustainedEventLoopLagMakesTheNodeShedNewRequestsUntilItRecovers() {
+    TransactionLayer l = layer(new OverloadPolicy(100, 50, Duration.ofMillis(200), 5), 100);
+    for (int i = 0; i < 5; i++) {
+      timers.jump(Duration.ofMillis(600)); // every probe 500 ms late
+      timers.advance(Duration.ZERO);
+    }
+    assertThat(l.eventLoopLagMillis()).isGreaterThan(200);
     transport.receive(message("z9hG4bK-1", 1, ""), tcp);
     assertThat(busy()).hasSize(1);
 
-    timers.advance(Duration.ofMillis(100)); // on time again
+    timers.advance(Duration.ofSeconds(2)); // on time again
+    assertThat(l.eventLoopLagMillis()).isLessThan(200);
     transport.receive(message("z9hG4bK-2", 2, ""), tcp);
     assertThat(txs).hasSize(1);
   }
