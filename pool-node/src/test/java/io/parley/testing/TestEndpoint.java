@@ -3,6 +3,7 @@ package io.parley.testing;
 import io.parley.sip.message.SipMessage;
 import io.parley.sip.message.SipRequest;
 import io.parley.sip.message.SipResponse;
+import io.parley.sip.transaction.OverloadPolicy;
 import io.parley.sip.transaction.ServerTransaction;
 import io.parley.sip.transaction.TransactionLayer;
 import io.parley.sip.transaction.TransactionOptions;
@@ -44,7 +45,18 @@ public final class TestEndpoint implements TransactionUser {
 
   /** Starts an endpoint and waits for its listeners. */
   public static TestEndpoint start(Vertx vertx, SipTransportOptions options) throws Exception {
-    return start(vertx, options, TransactionOptions.defaults());
+    // No lag probe: CI machines are shared and a loaded CPU would shed the test traffic; the
+    // probe has its own fake-time tests.
+    TransactionOptions tx = TransactionOptions.defaults();
+    return start(
+        vertx,
+        options,
+        tx.withOverload(
+            new OverloadPolicy(
+                tx.overload().highWatermark(),
+                tx.overload().lowWatermark(),
+                Duration.ZERO,
+                tx.overload().retryAfterSeconds())));
   }
 
   public static TestEndpoint start(

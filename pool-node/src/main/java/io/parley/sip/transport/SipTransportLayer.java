@@ -33,6 +33,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
@@ -56,10 +58,11 @@ public final class SipTransportLayer implements SipTransport, FlowRegistry {
   private final SipTransportOptions options;
   private final SipMessageParser parser;
   private final AtomicLong ids = new AtomicLong();
-  private final Map<String, Connection> connections = new HashMap<>();
+  // Concurrent only so FlowRegistry reads from other threads are safe; writes stay on the loop.
+  private final Map<String, Connection> connections = new ConcurrentHashMap<>();
   private final Map<String, Connection> byRemote = new HashMap<>();
   private final Map<String, Integer> perAddress = new HashMap<>();
-  private final List<BiConsumer<Flow, CloseReason>> closeListeners = new ArrayList<>();
+  private final List<BiConsumer<Flow, CloseReason>> closeListeners = new CopyOnWriteArrayList<>();
   private volatile InboundHandler handler = (m, f) -> {};
   private volatile @Nullable Context context;
   private @Nullable DatagramSocket udp;
@@ -120,7 +123,7 @@ public final class SipTransportLayer implements SipTransport, FlowRegistry {
                   s -> {
                     udp = s;
                     udpPort = s.localAddress().port();
-                    udpLocal = new InetSocketAddress(options.host(), udpPort);
+                    udpLocal = InetSocketAddress.createUnresolved(options.host(), udpPort);
                   }));
     }
     if (options.tcpPort() >= 0) {
@@ -482,7 +485,8 @@ public final class SipTransportLayer implements SipTransport, FlowRegistry {
     return new Flow(
         options.flowIdPrefix() + "udp-" + host + ":" + port,
         Transport.UDP,
-        new InetSocketAddress(host, port),
+        // Unresolved: no blocking DNS lookup on the event loop (Vert.x resolves when sending).
+        InetSocketAddress.createUnresolved(host, port),
         local);
   }
 
