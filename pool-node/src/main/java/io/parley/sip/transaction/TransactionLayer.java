@@ -43,7 +43,9 @@ public final class TransactionLayer {
   private final SipTimers timers;
   private final TransactionOptions options;
   private final SipTimerSettings t;
+  // Latest transaction per key; a credential retry links the one it supersedes via `older`.
   private final Map<String, ServerTx> servers = new HashMap<>();
+  private int serverCount;
   private final Map<String, ClientTx> clients = new HashMap<>();
   private TransactionUser tu =
       (request, tx) -> tx.respond(response(request, 500, "No Application"));
@@ -88,7 +90,7 @@ public final class TransactionLayer {
 
   /** Client plus server transactions in the table. */
   public int activeTransactions() {
-    return servers.size() + clients.size();
+    return serverCount + clients.size();
   }
 
   /** True while new out-of-dialog requests are shed. */
@@ -233,19 +235,24 @@ public final class TransactionLayer {
       return;
     }
     String key = serverKey(request, request.method());
-    ServerTx existing = servers.get(key);
-    if (existing != null && existing.isRetransmission(request)) {
-      existing.onRetransmission();
-      return;
+    ServerTx latest = servers.get(key);
+    for (ServerTx t = latest; t != null; t = t.older) {
+      if (t.isRetransmission(request)) {
+        t.onRetransmission();
+        return;
+      }
     }
     if (!admit(request, flow)) {
       return;
     }
+    // Same key but other credentials: SIPE's retry after 401/407 is a new transaction. The one it
+    // supersedes stays reachable for its own retransmissions and ACK until its timers end it.
     ServerTx tx = new ServerTx(key, request, flow);
-    // A credential retry replaces the old entry; the old transaction finishes on its timers.
+    tx.older = latest;
     servers.put(key, tx);
+    serverCount++;
     if (request.isMethod("CANCEL")) {
-      ServerTx invite = servers.get(serverKey(request, "INVITE"));
+      ServerTx invite = pendingInvite(servers.get(serverKey(request, "INVITE")));
       if (invite == null || !invite.invite) {
         tx.respond(response(request, 481, "Call/Transaction Does Not Exist"));
       } else {
@@ -268,16 +275,45 @@ public final class TransactionLayer {
   }
 
   private void onAck(SipRequest ack, Flow flow) {
-    ServerTx tx = servers.get(serverKey(ack, "INVITE"));
-    if (tx != null && tx.invite) {
-      if (tx.state == TransactionState.COMPLETED || tx.state == TransactionState.CONFIRMED) {
-        if (tx.ackMatches(ack)) {
-          tx.onAck();
-          return;
-        }
+    for (ServerTx tx = servers.get(serverKey(ack, "INVITE")); tx != null; tx = tx.older) {
+      if (tx.invite
+          && (tx.state == TransactionState.COMPLETED || tx.state == TransactionState.CONFIRMED)
+          && tx.ackMatches(ack)) {
+        tx.onAck();
+        return;
       }
     }
     tu.onAck(ack, flow);
+  }
+
+  /**
+   * The INVITE a CANCEL targets: the newest one still without a final response, else the newest.
+   */
+  private static @Nullable ServerTx pendingInvite(@Nullable ServerTx latest) {
+    for (ServerTx t = latest; t != null; t = t.older) {
+      if (t.state == TransactionState.PROCEEDING) {
+        return t;
+      }
+    }
+    return latest;
+  }
+
+  private void unlink(ServerTx tx) {
+    ServerTx head = servers.get(tx.key);
+    if (head == tx) {
+      if (tx.older != null) {
+        servers.put(tx.key, tx.older);
+      } else {
+        servers.remove(tx.key);
+      }
+      return;
+    }
+    for (ServerTx t = head; t != null; t = t.older) {
+      if (t.older == tx) {
+        t.older = tx.older;
+        return;
+      }
+    }
   }
 
   private boolean admit(SipRequest request, Flow flow) {
@@ -443,6 +479,7 @@ public final class TransactionLayer {
     final Flow flow;
     final boolean invite;
     final String credentials;
+    @Nullable ServerTx older;
     TransactionState state;
     @Nullable SipResponse last;
     SipTimers.@Nullable Cancellable timerG;
@@ -603,10 +640,14 @@ public final class TransactionLayer {
     }
 
     void terminate() {
+      if (state == TransactionState.TERMINATED) {
+        return;
+      }
       state = TransactionState.TERMINATED;
       cancel(timerG);
       cancel(timerEnd);
-      servers.remove(key, this);
+      unlink(this);
+      serverCount--;
     }
   }
 

@@ -143,6 +143,50 @@ class TransactionLayerTest {
   }
 
   @Test
+  void lateCopyOfTheOriginalRequestIsStillARetransmissionAfterACredentialRetry() {
+    SipRequest first = message("z9hG4bK-late", 1, "");
+    SipRequest retry = message("z9hG4bK-late", 1, "Proxy-Authorization: Digest response=\"r\"\n");
+    transport.receive(first, udp);
+    serverTxs.getFirst().respond(ok(first, 407, "Proxy Authentication Required"));
+    transport.receive(retry, udp);
+    serverTxs.get(1).respond(ok(retry, 200, "OK"));
+    transport.receive(first, udp);
+    transport.receive(retry, udp);
+
+    assertThat(requests).hasSize(2);
+    assertThat(statuses()).containsExactly(407, 200, 407, 200);
+    assertThat(layer.activeTransactions()).isEqualTo(2);
+    timers.advance(Duration.ofSeconds(32));
+    assertThat(layer.activeTransactions()).isZero();
+  }
+
+  @Test
+  void inviteRetriedWithCredentialsIsANewInviteAndEachAckFindsItsTransaction() {
+    SipRequest first = invite("z9hG4bK-inv");
+    transport.receive(first, udp);
+    serverTxs.getFirst().respond(ok(first, 407, "Proxy Authentication Required"));
+    transport.receive(ackFor(first, "z9hG4bK-inv", "srv1"), udp);
+    SipRequest retry =
+        SipRequest.builder("INVITE", first.requestUri())
+            .add(HeaderName.VIA, first.topVia().toString())
+            .add(HeaderName.FROM, first.header(HeaderName.FROM))
+            .add(HeaderName.TO, first.header(HeaderName.TO))
+            .add(HeaderName.CALL_ID, first.callId())
+            .add(HeaderName.CSEQ, "1 INVITE")
+            .add(HeaderName.PROXY_AUTHORIZATION, "Digest username=\"alice\", response=\"x\"")
+            .build();
+    transport.receive(retry, udp);
+    assertThat(requests).hasSize(2);
+    assertThat(serverTxs.get(0).state()).isEqualTo(TransactionState.CONFIRMED);
+    assertThat(serverTxs.get(1).state()).isEqualTo(TransactionState.PROCEEDING);
+
+    serverTxs.get(1).respond(ok(retry, 486, "Busy Here"));
+    transport.receive(ackFor(first, "z9hG4bK-inv", "srv1"), udp);
+    assertThat(serverTxs.get(1).state()).isEqualTo(TransactionState.CONFIRMED);
+    assertThat(acks).isEmpty();
+  }
+
+  @Test
   void requestsWithoutMagicCookieAreMatchedRfc2543Style() {
     String text =
         "MESSAGE sip:bob@192.0.2.1:5060;transport=tcp SIP/2.0\n"
@@ -275,6 +319,26 @@ class TransactionLayerTest {
     assertThat(statuses()).containsExactly(100, 200, 487);
     assertThat(transport.sentResponses().get(1).cseq().method()).isEqualTo("CANCEL");
     assertThat(requests).hasSize(1);
+  }
+
+  @Test
+  void clientCancelReusesTheInviteBranchAndGetsItsOwnResponse() {
+    List<SipResponse> inviteResponses = new ArrayList<>();
+    List<SipResponse> cancelResponses = new ArrayList<>();
+    ClientTransaction inv = layer.sendRequest(outgoing("INVITE"), udp, inviteResponses::add);
+    transport.receive(answer(inv.request(), 180), udp);
+    ClientTransaction cancel = layer.sendCancel(inv, cancelResponses::add);
+
+    SipRequest sent = transport.sentRequests().getLast();
+    assertThat(sent.method()).isEqualTo("CANCEL");
+    assertThat(sent.topVia().branch()).isEqualTo(inv.branch());
+    assertThat(sent.cseq().method()).isEqualTo("CANCEL");
+    assertThat(sent.cseq().sequence()).isEqualTo(inv.request().cseq().sequence());
+    transport.receive(answer(cancel.request(), 200), udp);
+    transport.receive(answer(inv.request(), 487), udp);
+
+    assertThat(cancelResponses).extracting(SipResponse::statusCode).containsExactly(200);
+    assertThat(inviteResponses).extracting(SipResponse::statusCode).containsExactly(180, 487);
   }
 
   @Test
