@@ -78,16 +78,23 @@ public final class HeaderName {
   private final String display;
   private final char compact;
   private final boolean list;
+  private final boolean known;
 
-  private HeaderName(String key, String display, char compact, boolean list) {
+  private HeaderName(String key, String display, char compact, boolean list, boolean known) {
     this.key = key;
     this.display = display;
     this.compact = compact;
     this.list = list;
+    this.known = known;
+  }
+
+  /** Every known name and compact form (lower-case) with its header, for byte-level lookup. */
+  static Map<String, HeaderName> knownByKey() {
+    return java.util.Collections.unmodifiableMap(KNOWN);
   }
 
   private static HeaderName known(String display, char compact, boolean list) {
-    HeaderName h = new HeaderName(display.toLowerCase(Locale.ROOT), display, compact, list);
+    HeaderName h = new HeaderName(display.toLowerCase(Locale.ROOT), display, compact, list, true);
     KNOWN.put(h.key, h);
     if (compact != 0) KNOWN.put(String.valueOf(compact), h);
     return h;
@@ -103,7 +110,7 @@ public final class HeaderName {
     if (h != null) return h;
     String key = name.toLowerCase(Locale.ROOT);
     h = KNOWN.get(key);
-    return h != null ? h : new HeaderName(key, name, (char) 0, false);
+    return h != null ? h : new HeaderName(key, name, (char) 0, false, false);
   }
 
   /** Lower-case long name; the identity used by {@link #equals}. */
@@ -128,7 +135,7 @@ public final class HeaderName {
 
   /** Whether this is one of the names the model knows (and resolves from compact form). */
   public boolean isKnown() {
-    return KNOWN.get(key) == this;
+    return known;
   }
 
   @Override

@@ -66,7 +66,7 @@ public record NameAddr(@Nullable String displayName, Uri uri, Map<String, String
       rest = gt + 1;
     } else {
       int semi = s.indexOf(';');
-      String spec = semi < 0 ? s : s.substring(0, semi);
+      String spec = (semi < 0 ? s : s.substring(0, semi)).strip();
       if (spec.indexOf('?') >= 0 || spec.indexOf(' ') >= 0 || spec.indexOf('\t') >= 0) {
         throw new SipParseException("Bad address");
       }

@@ -5,8 +5,9 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One Via value (RFC 3261 §20.42). The protocol is always SIP/2.0; LWS around '/' and ':' is
- * accepted. {@code received} may hold an IPv6 address with or without brackets (RFC 5118 §4.5).
+ * One Via value (RFC 3261 §20.42). Any protocol name/version token is accepted when reading and
+ * SIP/2.0 is written; LWS around '/' and ':' is accepted. {@code received} may hold an IPv6 address
+ * with or without brackets (RFC 5118 §4.5).
  *
  * @param transport upper-case: UDP, TCP, TLS, SCTP, WS, or any other token
  * @param host IPv6 references keep their brackets
@@ -74,9 +75,6 @@ public record Via(String transport, String host, int port, Map<String, String> p
         if (i >= n || s.charAt(i) != '/') throw new SipParseException("Bad Via");
         i++;
       }
-    }
-    if (!parts[0].equalsIgnoreCase("SIP") || !parts[1].equals("2.0")) {
-      throw new SipParseException("Bad Via");
     }
     int hs = i;
     if (i < n && s.charAt(i) == '[') {

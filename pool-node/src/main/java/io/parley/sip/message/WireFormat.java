@@ -63,24 +63,41 @@ public final class WireFormat {
     int end = raw.length;
     int lineEnd = lineEnd(raw, 0, end);
     if (lineEnd < 0) throw new SipParseException("Missing Blank Line");
-    String startLine = new String(raw, 0, lineEnd, StandardCharsets.UTF_8);
+    String line = new String(raw, 0, lineEnd, StandardCharsets.UTF_8);
+    // the start line is judged first so that e.g. SIP/7.0 gets 505 whatever the headers say
+    boolean response = line.startsWith("SIP/");
+    StartLine start = response ? statusLine(line) : requestLine(line);
     Parts p = new Parts();
     p.raw = raw;
     scanHeaders(raw, lineEnd + 2, end, maxHeaders, p, true);
-    boolean response = startLine.startsWith("SIP/");
     readRouting(p, strict);
     int bodyLength = end - p.bodyOffset;
     if (p.contentLength >= 0 && p.contentLength != bodyLength) {
       throw new SipParseException("Bad Content-Length");
     }
-    if (response) {
-      return decodeResponse(startLine, p, strict);
+    if (strict) checkRequired(p);
+    if (response) return new SipResponse(p, start.code, start.text);
+    Uri uri = java.util.Objects.requireNonNull(start.uri);
+    if (strict) {
+      // RFC 3261 §19.1.5: headers in a Request-URI are a route-injection vector (RFC 4475 escruri)
+      if (uri instanceof SipUri su && !su.headers().isEmpty()) {
+        throw new SipParseException("Bad Request-URI");
+      }
+      CSeq cseq = p.cseq;
+      if (cseq != null && !cseq.method().equals(start.text)) {
+        if (KNOWN_METHODS.contains(start.text)) {
+          throw new SipParseException("CSeq Method Mismatch");
+        }
+        throw new SipParseException(501, "Not Implemented");
+      }
     }
-    return decodeRequest(startLine, p, strict);
+    return new SipRequest(p, start.text, uri);
   }
 
-  private static SipResponse decodeResponse(String line, Parts p, boolean strict)
-      throws SipParseException {
+  /** Method or reason phrase, status code, Request-URI. */
+  private record StartLine(String text, int code, @Nullable Uri uri) {}
+
+  private static StartLine statusLine(String line) throws SipParseException {
     int sp1 = line.indexOf(' ');
     if (sp1 < 0) throw new SipParseException("Bad Status-Line");
     checkVersion(line.substring(0, sp1), "Bad Status-Line");
@@ -97,12 +114,10 @@ public final class WireFormat {
       char c = reason.charAt(i);
       if (c < ' ' && c != '\t') throw new SipParseException("Bad Status-Line");
     }
-    if (strict) checkRequired(p);
-    return new SipResponse(p, code, reason);
+    return new StartLine(reason, code, null);
   }
 
-  private static SipRequest decodeRequest(String line, Parts p, boolean strict)
-      throws SipParseException {
+  private static StartLine requestLine(String line) throws SipParseException {
     int sp1 = line.indexOf(' ');
     int sp2 = sp1 < 0 ? -1 : line.indexOf(' ', sp1 + 1);
     if (sp1 <= 0 || sp2 < 0 || sp2 == sp1 + 1 || line.indexOf('\t') >= 0) {
@@ -113,26 +128,11 @@ public final class WireFormat {
     String version = line.substring(sp2 + 1);
     if (version.indexOf(' ') >= 0) throw new SipParseException("Bad Request-Line");
     checkVersion(version, "Bad Request-Line");
-    String uriText = line.substring(sp1 + 1, sp2);
-    Uri uri;
     try {
-      uri = Uri.parse(uriText);
+      return new StartLine(method, 0, Uri.parse(line.substring(sp1 + 1, sp2)));
     } catch (SipParseException e) {
       throw new SipParseException("Bad Request-URI");
     }
-    if (strict) {
-      // RFC 3261 §19.1.5: headers in a Request-URI are a route-injection vector (RFC 4475 escruri)
-      if (uri instanceof SipUri su && !su.headers().isEmpty()) {
-        throw new SipParseException("Bad Request-URI");
-      }
-      checkRequired(p);
-      CSeq cseq = p.cseq;
-      if (cseq != null && !cseq.method().equals(method)) {
-        if (KNOWN_METHODS.contains(method)) throw new SipParseException("CSeq Method Mismatch");
-        throw new SipParseException(501, "Not Implemented");
-      }
-    }
-    return new SipRequest(p, method, uri);
   }
 
   private static void checkVersion(String v, String fault) throws SipParseException {

@@ -28,11 +28,20 @@ final class Framing {
     return false;
   }
 
+  private static final boolean[] TOKEN = new boolean[256];
+
+  static {
+    for (int c = 0; c < 128; c++) {
+      TOKEN[c] =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || "-.!%*_+`'~".indexOf(c) >= 0;
+    }
+  }
+
   private static boolean tokenChar(byte c) {
-    return (c >= 'a' && c <= 'z')
-        || (c >= 'A' && c <= 'Z')
-        || (c >= '0' && c <= '9')
-        || "-.!%*_+`'~".indexOf(c) >= 0;
+    return TOKEN[c & 0xff];
   }
 
   /**

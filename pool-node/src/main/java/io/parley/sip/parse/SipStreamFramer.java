@@ -52,7 +52,7 @@ public final class SipStreamFramer {
 
   private State state = State.IDLE;
   private int crlfRun; // IDLE: bytes of CRLFCRLF matched so far
-  private byte[] head = new byte[INITIAL];
+  private byte[] head;
   private int headLength;
   private int match; // HEADERS: bytes of CRLFCRLF matched so far
   private boolean startLineDone;
@@ -65,6 +65,11 @@ public final class SipStreamFramer {
     this.limits = limits;
     this.parser = parser;
     this.listener = listener;
+    this.head = new byte[initialHead()];
+  }
+
+  private int initialHead() {
+    return Math.min(INITIAL, limits.maxHeaderBlockBytes() + 4);
   }
 
   /** No partial message is buffered (used for header-read timeouts). */
@@ -72,7 +77,7 @@ public final class SipStreamFramer {
     return state == State.IDLE;
   }
 
-  /** Bytes currently held for a partial message (for tests and metrics). */
+  /** Bytes currently allocated for a partial message (for tests and metrics). */
   public int bufferedBytes() {
     return state == State.BODY ? message.length : state == State.HEADERS ? head.length : 0;
   }
@@ -206,7 +211,8 @@ public final class SipStreamFramer {
   }
 
   private void resetHead() {
-    if (head.length > 8 * INITIAL) head = new byte[INITIAL]; // don't pin a big buffer while idle
+    if (head.length > 8 * INITIAL)
+      head = new byte[initialHead()]; // don't pin a big buffer while idle
     headLength = 0;
   }
 
