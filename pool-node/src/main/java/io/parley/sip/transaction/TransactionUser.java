@@ -21,12 +21,12 @@ public interface TransactionUser {
    * 487 to the INVITE when it has no final response yet.
    */
   default void onCancel(ServerTransaction cancelTx, SipRequest cancel, ServerTransaction invite) {
-    cancelTx.respond(SipResponse.forRequest(cancel, 200, "OK").build());
+    // RFC 3261 §9.2: the 200 to the CANCEL and the 487 should carry the same To tag.
+    String tag = TransactionLayer.newTag();
+    cancelTx.respond(SipResponse.forRequest(cancel, 200, "OK").toTag(tag).build());
     if (invite.state() == TransactionState.PROCEEDING) {
       invite.respond(
-          SipResponse.forRequest(invite.request(), 487, "Request Terminated")
-              .toTag(TransactionLayer.newTag())
-              .build());
+          SipResponse.forRequest(invite.request(), 487, "Request Terminated").toTag(tag).build());
     }
   }
 

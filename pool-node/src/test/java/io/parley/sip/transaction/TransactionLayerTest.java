@@ -318,6 +318,9 @@ class TransactionLayerTest {
 
     assertThat(statuses()).containsExactly(100, 200, 487);
     assertThat(transport.sentResponses().get(1).cseq().method()).isEqualTo("CANCEL");
+    assertThat(transport.sentResponses().get(1).to().tag())
+        .isNotNull()
+        .isEqualTo(transport.sentResponses().get(2).to().tag());
     assertThat(requests).hasSize(1);
   }
 

@@ -256,6 +256,32 @@ class SipTransportIT {
   }
 
   @Test
+  void idleConnectionIsClosedAndTheGlobalCapHolds() throws Exception {
+    TestEndpoint small =
+        TestEndpoint.start(
+            vertx,
+            SipTransportOptions.defaults()
+                .withHost("127.0.0.1")
+                .withTcpPort(0)
+                .withMaxConnections(1)
+                .withIdleTimeout(Duration.ofMillis(400)));
+    List<CloseReason> reasons = new CopyOnWriteArrayList<>();
+    small.transport().flows().addCloseListener((f, r) -> reasons.add(r));
+    try (Socket a = new Socket("127.0.0.1", small.transport().actualTcpPort());
+        Socket b = new Socket("127.0.0.1", small.transport().actualTcpPort())) {
+      b.setSoTimeout(5000);
+      assertThat(b.getInputStream().read()).isEqualTo(-1); // over the global cap of 1
+      a.setSoTimeout(5000);
+      long start = System.nanoTime();
+      assertThat(a.getInputStream().read()).isEqualTo(-1); // idle for 400 ms
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+    } finally {
+      small.stop();
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> reasons.contains(CloseReason.IDLE_TIMEOUT));
+  }
+
+  @Test
   void closedFlowIsReportedAndSendingOnItFails() throws Exception {
     List<Flow> closed = new CopyOnWriteArrayList<>();
     endpoint.transport().flows().addCloseListener((f, r) -> closed.add(f));
