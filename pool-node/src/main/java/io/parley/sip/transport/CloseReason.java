@@ -10,5 +10,7 @@ public enum CloseReason {
   CONNECTION_LIMIT,
   TRANSPORT_ERROR,
   SHUTDOWN,
-  REQUESTED
+  REQUESTED,
+  /** The peer stopped reading and our write queue filled up. */
+  WRITE_QUEUE_FULL
 }

@@ -54,6 +54,9 @@ public final class SipTransportLayer implements SipTransport, FlowRegistry {
   private static final Set<String> TLS_PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
   private static final Buffer CRLF = Buffer.buffer("\r\n");
 
+  /** Bytes queued for a peer that does not read before the connection counts as dead. */
+  static final int MAX_WRITE_QUEUE_BYTES = 1024 * 1024;
+
   private final Vertx vertx;
   private final SipTransportOptions options;
   private final SipMessageParser parser;
@@ -62,6 +65,7 @@ public final class SipTransportLayer implements SipTransport, FlowRegistry {
   private final Map<String, Connection> connections = new ConcurrentHashMap<>();
   private final Map<String, Connection> byRemote = new HashMap<>();
   private final Map<String, Integer> perAddress = new HashMap<>();
+  private final Map<String, Future<Flow>> pendingConnects = new HashMap<>();
   private final List<BiConsumer<Flow, CloseReason>> closeListeners = new CopyOnWriteArrayList<>();
   private volatile InboundHandler handler = (m, f) -> {};
   private volatile @Nullable Context context;
@@ -461,6 +465,20 @@ public final class SipTransportLayer implements SipTransport, FlowRegistry {
       return Future.failedFuture(
           new SipTransportException(SipTransportException.Kind.NOT_STARTED, "not started"));
     }
+    // Messages sent to the same target while connecting share the one connection attempt.
+    String target = remoteKey(transport, host, port);
+    Future<Flow> pending = pendingConnects.get(target);
+    if (pending != null) {
+      return pending;
+    }
+    Future<Flow> attempt = openConnection(client, host, port, transport);
+    pendingConnects.put(target, attempt);
+    attempt.onComplete(ar -> pendingConnects.remove(target, attempt));
+    return attempt;
+  }
+
+  private Future<Flow> openConnection(
+      NetClient client, String host, int port, Transport transport) {
     return client
         .connect(port, host)
         .recover(
@@ -635,6 +653,7 @@ public final class SipTransportLayer implements SipTransport, FlowRegistry {
       this.socket = socket;
       this.flow = flow;
       this.framer = new SipStreamFramer(options.limits(), parser, this);
+      socket.setWriteQueueMaxSize(MAX_WRITE_QUEUE_BYTES);
       socket.handler(this::onData);
       socket.closeHandler(v -> close(CloseReason.PEER_CLOSED));
       socket.exceptionHandler(
@@ -665,6 +684,13 @@ public final class SipTransportLayer implements SipTransport, FlowRegistry {
     }
 
     Future<Void> write(Buffer data) {
+      if (socket.writeQueueFull()) {
+        // A peer that stops reading must not make us buffer without bound.
+        close(CloseReason.WRITE_QUEUE_FULL);
+        return Future.failedFuture(
+            new SipTransportException(
+                SipTransportException.Kind.FLOW_CLOSED, flow.id() + " does not read; closed"));
+      }
       lastActivity = System.nanoTime();
       return socket
           .write(data)

@@ -282,6 +282,31 @@ class SipTransportIT {
   }
 
   @Test
+  void peerThatStopsReadingIsDisconnectedInsteadOfBufferedForever() throws Exception {
+    List<CloseReason> reasons = new CopyOnWriteArrayList<>();
+    endpoint.transport().flows().addCloseListener((f, r) -> reasons.add(r));
+    SipMessage big =
+        SipMessages.parse(
+            message("TCP", "127.0.0.1:1", ";branch=z9hG4bK-big", 1)
+                .replace(
+                    "Content-Length: 5\n\nhello", "Content-Length: 65536\n\n" + "x".repeat(65536)));
+    try (Socket lazy = connect()) {
+      await().atMost(Duration.ofSeconds(5)).until(() -> endpoint.transport().openCount() == 1);
+      Flow flow = endpoint.transport().openFlows().iterator().next();
+      // Far more than the kernel buffers plus our 1 MiB queue; write futures of a stalled peer
+      // never complete, so they are not awaited.
+      List<Future<Void>> sends = new java.util.ArrayList<>();
+      for (int i = 0; i < 400; i++) {
+        sends.add(endpoint.transport().send(big, flow));
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> sends.stream().anyMatch(Future::failed));
+    }
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> reasons.contains(CloseReason.WRITE_QUEUE_FULL));
+  }
+
+  @Test
   void closedFlowIsReportedAndSendingOnItFails() throws Exception {
     List<Flow> closed = new CopyOnWriteArrayList<>();
     endpoint.transport().flows().addCloseListener((f, r) -> closed.add(f));
@@ -309,18 +334,23 @@ class SipTransportIT {
     try (ServerSocket peer = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
       peer.setSoTimeout(5000);
       SipMessage m = SipMessages.parse(message("TCP", "127.0.0.1:1", ";branch=z9hG4bK-out", 1));
+      // Two sends before the connection is up share one connection attempt.
       Future<Flow> first =
+          endpoint.transport().sendTo(m, "127.0.0.1", peer.getLocalPort(), Transport.TCP);
+      Future<Flow> second =
           endpoint.transport().sendTo(m, "127.0.0.1", peer.getLocalPort(), Transport.TCP);
       try (Socket accepted = peer.accept()) {
         Flow f1 = first.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-        Flow f2 =
+        Flow f2 = second.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertThat(f2.id()).isEqualTo(f1.id());
+        Flow f3 =
             endpoint
                 .transport()
-                .sendTo(m, "127.0.0.1", peer.getLocalPort(), Transport.TCP)
+                .connect("127.0.0.1", peer.getLocalPort(), Transport.TCP)
                 .toCompletionStage()
                 .toCompletableFuture()
                 .get(5, TimeUnit.SECONDS);
-        assertThat(f2.id()).isEqualTo(f1.id());
+        assertThat(f3.id()).isEqualTo(f1.id());
         String got = readUntil(accepted.getInputStream(), "helloMESSAGE"); // both on one connection
         assertThat(got).startsWith("MESSAGE sip:bob@127.0.0.1 SIP/2.0");
       }
