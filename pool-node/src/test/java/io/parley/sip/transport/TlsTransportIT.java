@@ -6,6 +6,7 @@ import io.parley.testing.TestCertificates;
 import io.parley.testing.TestEndpoint;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.PemTrustOptions;
@@ -30,6 +31,14 @@ class TlsTransportIT {
 
   private Vertx vertx;
   private TestEndpoint endpoint;
+  // Vert.x closes a NetClient that became unreachable, with its connections: keep them referenced.
+  private final java.util.List<NetClient> clients = new java.util.ArrayList<>();
+
+  private NetClient client(NetClientOptions options) {
+    NetClient c = vertx.createNetClient(options);
+    clients.add(c);
+    return c;
+  }
 
   @BeforeEach
   void setUp() throws Exception {
@@ -55,8 +64,7 @@ class TlsTransportIT {
         new PemTrustOptions()
             .addCertValue(Buffer.buffer(pem(FIRST)))
             .addCertValue(Buffer.buffer(pem(SECOND)));
-    return vertx
-        .createNetClient(
+    return client(
             new NetClientOptions()
                 .setSsl(true)
                 .setTrustOptions(trust)
@@ -95,6 +103,52 @@ class TlsTransportIT {
     before.handler(b -> pong.complete(b.toString(StandardCharsets.US_ASCII)));
     before.write("\r\n\r\n");
     assertThat(pong.get(5, TimeUnit.SECONDS)).isEqualTo("\r\n");
+  }
+
+  @Test
+  void mutualTlsListenerAcceptsOnlyClientsWithATrustedCertificate() throws Exception {
+    TestEndpoint mtls =
+        TestEndpoint.start(
+            vertx,
+            SipTransportOptions.defaults()
+                .withHost("127.0.0.1")
+                .withTlsPort(0)
+                .withTls(FIRST.keyCertOptions(), FIRST.trustOptions())
+                .withTlsRequireClientAuth(true));
+    try {
+      NetClientOptions base =
+          new NetClientOptions()
+              .setSsl(true)
+              .setTrustOptions(FIRST.trustOptions())
+              .setHostnameVerificationAlgorithm("HTTPS");
+      int port = mtls.transport().actualTlsPort();
+      NetSocket withCert =
+          client(new NetClientOptions(base).setKeyCertOptions(FIRST.keyCertOptions()))
+              .connect(port, "127.0.0.1")
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(10, TimeUnit.SECONDS);
+      CompletableFuture<String> pong = new CompletableFuture<>();
+      withCert.handler(b -> pong.complete(b.toString(StandardCharsets.US_ASCII)));
+      withCert.exceptionHandler(pong::completeExceptionally);
+      withCert.closeHandler(v -> pong.completeExceptionally(new IllegalStateException("closed")));
+      withCert.write("\r\n\r\n");
+      assertThat(pong.get(5, TimeUnit.SECONDS)).isEqualTo("\r\n");
+
+      // Without a certificate the server ends the session (during or right after the handshake).
+      CompletableFuture<Boolean> closed = new CompletableFuture<>();
+      client(base)
+          .connect(port, "127.0.0.1")
+          .onFailure(e -> closed.complete(true))
+          .onSuccess(
+              s -> {
+                s.closeHandler(v -> closed.complete(true));
+                s.write("\r\n\r\n");
+              });
+      assertThat(closed.get(10, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      mtls.stop();
+    }
   }
 
   @Test
