@@ -34,17 +34,21 @@ public final class SipResponse extends BaseMessage implements SipMessage {
     Builder b = new Builder(status, reason);
     Headers h = req.headers();
     for (int i = 0; i < h.size(); i++) {
-      HeaderName n = h.name(i);
-      if (n.equals(HeaderName.VIA)) b.names.add(n);
-      else continue;
-      b.values.add(h.value(i));
+      if (h.name(i).equals(HeaderName.VIA)) b.add(HeaderName.VIA, h.value(i));
     }
-    b.add(HeaderName.FROM, h.first(HeaderName.FROM) == null ? "" : h.first(HeaderName.FROM));
-    b.add(HeaderName.TO, h.first(HeaderName.TO) == null ? "" : h.first(HeaderName.TO));
+    // a received request always has these; one built without them fails here, loudly
+    b.add(HeaderName.FROM, raw(h, HeaderName.FROM));
+    b.add(HeaderName.TO, raw(h, HeaderName.TO));
     b.add(HeaderName.CALL_ID, req.callId());
     b.add(HeaderName.CSEQ, req.cseq().toString());
     b.add(HeaderName.CONTENT_LENGTH, "0");
     return b;
+  }
+
+  private static String raw(Headers h, HeaderName n) {
+    String v = h.first(n);
+    if (v == null) throw new IllegalStateException("request has no " + n.display());
+    return v;
   }
 
   @Override
@@ -60,9 +64,9 @@ public final class SipResponse extends BaseMessage implements SipMessage {
     private String reason;
 
     Builder(int status, String reason) {
-      status(status, reason);
       this.status = status;
       this.reason = reason;
+      status(status, reason);
     }
 
     public Builder status(int status, String reason) {

@@ -83,11 +83,11 @@ public record SipUri(
       String userinfo = s.substring(i, at);
       int colon = userinfo.indexOf(':');
       String rawUser = colon < 0 ? userinfo : userinfo.substring(0, colon);
-      check(rawUser, "&=+$,;?/");
+      check(rawUser, USER_T);
       user = Lex.unescape(rawUser, "URI");
       if (colon >= 0) {
         String rawPw = userinfo.substring(colon + 1);
-        check(rawPw, "&=+$,");
+        check(rawPw, PASSWORD_T);
         password = Lex.unescape(rawPw, "URI");
       }
       i = at + 1;
@@ -118,37 +118,50 @@ public record SipUri(
     if (i < n && s.charAt(i) == ';') {
       int q = s.indexOf('?', i);
       int end = q < 0 ? n : q;
-      params = pairs(s.substring(i + 1, end), ';', true, "[]/:&+$");
+      params = pairs(s.substring(i + 1, end), ';', true, PARAM_T);
       i = end;
     }
     Map<String, String> headers = Map.of();
     if (i < n && s.charAt(i) == '?') {
-      headers = pairs(s.substring(i + 1), '&', false, "[]/?:+$");
+      headers = pairs(s.substring(i + 1), '&', false, HEADER_T);
       i = n;
     }
     if (i != n) throw new SipParseException("Bad URI");
     return new SipUri(secure, user, password, host, port, params, headers);
   }
 
-  private static boolean isHostChar(char c) {
-    return (c >= 'a' && c <= 'z')
-        || (c >= 'A' && c <= 'Z')
-        || (c >= '0' && c <= '9')
-        || c == '-'
-        || c == '.'
-        || c == '_';
+  private static final boolean[] HOST = table("-._", false);
+  private static final boolean[] USER_T = table("&=+$,;?/", true);
+  private static final boolean[] PASSWORD_T = table("&=+$,", true);
+  private static final boolean[] PARAM_T = table("[]/:&+$", true);
+  private static final boolean[] HEADER_T = table("[]/?:+$", true);
+
+  /** Alphanumerics plus {@code extra} (plus unreserved marks and '%' when {@code uri}). */
+  private static boolean[] table(String extra, boolean uri) {
+    boolean[] t = new boolean[128];
+    for (int c = 0; c < 128; c++) {
+      t[c] =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || extra.indexOf(c) >= 0
+              || (uri && (Lex.isUnreserved(c) || c == '%'));
+    }
+    return t;
   }
 
-  private static void check(String raw, String extra) throws SipParseException {
+  private static boolean isHostChar(char c) {
+    return c < 128 && HOST[c];
+  }
+
+  private static void check(String raw, boolean[] t) throws SipParseException {
     for (int i = 0; i < raw.length(); i++) {
       char c = raw.charAt(i);
-      if (!Lex.isUnreserved(c) && c != '%' && extra.indexOf(c) < 0) {
-        throw new SipParseException("Bad URI");
-      }
+      if (c >= 128 || !t[c]) throw new SipParseException("Bad URI");
     }
   }
 
-  private static Map<String, String> pairs(String s, char sep, boolean lowerKeys, String extra)
+  private static Map<String, String> pairs(String s, char sep, boolean lowerKeys, boolean[] extra)
       throws SipParseException {
     Map<String, String> out = new LinkedHashMap<>();
     int start = 0;

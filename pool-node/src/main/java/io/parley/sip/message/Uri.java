@@ -9,11 +9,11 @@ public sealed interface Uri permits SipUri, TelUri, AbsoluteUri {
   static Uri parse(String s) throws SipParseException {
     int colon = s.indexOf(':');
     if (colon <= 0) throw new SipParseException("Bad URI");
-    String scheme = s.substring(0, colon);
-    if (scheme.equalsIgnoreCase("sip") || scheme.equalsIgnoreCase("sips")) {
+    if ((colon == 3 && s.regionMatches(true, 0, "sip", 0, 3))
+        || (colon == 4 && s.regionMatches(true, 0, "sips", 0, 4))) {
       return SipUri.parse(s);
     }
-    if (scheme.equalsIgnoreCase("tel")) return TelUri.parse(s);
+    if (colon == 3 && s.regionMatches(true, 0, "tel", 0, 3)) return TelUri.parse(s);
     return AbsoluteUri.parse(s);
   }
 }

@@ -59,17 +59,25 @@ public record Via(String transport, String host, int port, Map<String, String> p
     return new Via(transport, host, port, Lex.with(params, name, value));
   }
 
+  private static String transport(String t) {
+    // the common ones as shared constants: no per-message String
+    for (String known : KNOWN_TRANSPORTS) if (known.equalsIgnoreCase(t)) return known;
+    return t.toUpperCase(Locale.ROOT);
+  }
+
+  private static final String[] KNOWN_TRANSPORTS = {"TLS", "TCP", "UDP", "WS", "WSS", "SCTP"};
+
   public static Via parse(String value) throws SipParseException {
     String s = value.strip();
     int n = s.length();
     int i = 0;
-    String[] parts = new String[3];
+    String transport = "";
     for (int p = 0; p < 3; p++) {
       i = Lex.skipWs(s, i);
       int ts = i;
       while (i < n && Lex.isTokenChar(s.charAt(i))) i++;
       if (i == ts) throw new SipParseException("Bad Via");
-      parts[p] = s.substring(ts, i);
+      if (p == 2) transport = s.substring(ts, i);
       i = Lex.skipWs(s, i);
       if (p < 2) {
         if (i >= n || s.charAt(i) != '/') throw new SipParseException("Bad Via");
@@ -108,7 +116,7 @@ public record Via(String transport, String host, int port, Map<String, String> p
       i = j;
     }
     Map<String, String> params = Lex.params(s, i, "Via");
-    return new Via(parts[2].toUpperCase(Locale.ROOT), host, port, params);
+    return new Via(transport(transport), host, port, params);
   }
 
   @Override

@@ -206,33 +206,29 @@ public final class WireFormat {
       boolean good = ne > ns && i < end && raw[i] == ':';
       if (good) i++;
       // the field runs to the CRLF not followed by SP/HT (RFC 3261 §7.3.1 folding)
-      int vs = -1;
-      int ve = i;
+      int fieldStart = i;
+      int lineEnd;
       int next;
       while (true) {
+        byte c = 0;
+        while (i < end && (c = raw[i]) != '\r' && c != '\n') i++; // tight ASCII fast path
         if (i >= end) {
           if (strict) throw new SipParseException("Missing Blank Line");
+          lineEnd = end;
           next = end;
           break;
         }
-        byte c = raw[i];
         if (c == '\r' && i + 1 < end && raw[i + 1] == '\n') {
           if (i + 2 < end && (raw[i + 2] == ' ' || raw[i + 2] == '\t')) {
             i += 3;
             continue;
           }
+          lineEnd = i;
           next = i + 2;
           break;
         }
-        if (c == '\r' || c == '\n') {
-          if (strict)
-            throw new SipParseException(c == '\n' ? "Bare LF Not Allowed" : "Bare CR Not Allowed");
-          i++;
-          continue;
-        }
-        if (c != ' ' && c != '\t') {
-          if (vs < 0) vs = i;
-          ve = i + 1;
+        if (strict) {
+          throw new SipParseException(c == '\n' ? "Bare LF Not Allowed" : "Bare CR Not Allowed");
         }
         i++;
       }
@@ -241,9 +237,10 @@ public final class WireFormat {
         i = next;
         continue;
       }
-      if (vs < 0) {
-        vs = ve;
-      }
+      int vs = fieldStart;
+      while (vs < lineEnd && isLws(raw[vs])) vs++;
+      int ve = lineEnd;
+      while (ve > vs && isLws(raw[ve - 1])) ve--;
       if (count == names.length) {
         names = Arrays.copyOf(names, count * 2);
         starts = Arrays.copyOf(starts, count * 2);
@@ -252,11 +249,15 @@ public final class WireFormat {
       if (count >= maxHeaders) throw new SipParseException(513, "Too Many Headers");
       names[count] = HeaderNames.lookup(raw, ns, ne);
       starts[count] = vs;
-      ends[count] = Math.max(vs, ve);
+      ends[count] = ve;
       count++;
       i = next;
     }
     p.headers = new Headers(raw, names, starts, ends, count);
+  }
+
+  private static boolean isLws(byte c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
   }
 
   private static void readRouting(Parts p, boolean strict) throws SipParseException {

@@ -50,34 +50,33 @@ final class Framing {
    * int) or {@link #MULTIPLE}.
    */
   static long contentLength(byte[] b, int from, int end) {
-    int i = from;
-    while (i + 1 < end && !(b[i] == '\r' && b[i + 1] == '\n')) i++;
-    i += 2;
+    int i = nextLine(b, from, end);
     long found = MISSING;
     while (i < end && b[i] != '\r') {
-      int ns = i;
-      while (i < end && tokenChar(b[i])) i++;
-      int ne = i;
-      while (i < end && (b[i] == ' ' || b[i] == '\t')) i++;
-      boolean isCl = i < end && b[i] == ':' && isContentLength(b, ns, ne);
-      int vs = i + 1;
-      int fe = i;
-      while (fe + 1 < end) {
-        if (b[fe] == '\r'
-            && b[fe + 1] == '\n'
-            && !(fe + 2 < end && (b[fe + 2] == ' ' || b[fe + 2] == '\t'))) {
-          break;
+      int first = b[i] | 0x20;
+      int fe = nextLine(b, i, end); // start of the next field (after CRLF, folding included)
+      if (first == 'c' || first == 'l') {
+        int ns = i;
+        while (i < fe && tokenChar(b[i])) i++;
+        int ne = i;
+        while (i < fe && (b[i] == ' ' || b[i] == '\t')) i++;
+        if (i < fe && b[i] == ':' && isContentLength(b, ns, ne)) {
+          if (found != MISSING) return MULTIPLE;
+          found = number(b, i + 1, fe);
+          if (found == INVALID) return INVALID;
         }
-        fe++;
       }
-      if (isCl) {
-        if (found != MISSING) return MULTIPLE;
-        found = number(b, vs, fe);
-        if (found == INVALID) return INVALID;
-      }
-      i = fe + 2;
+      i = fe;
     }
     return found;
+  }
+
+  /** Index after the CRLF that ends the field at {@code i} (a CRLF followed by SP/HT folds). */
+  private static int nextLine(byte[] b, int i, int end) {
+    while (i < end) {
+      if (b[i++] == '\n' && (i >= end || (b[i] != ' ' && b[i] != '\t'))) return i;
+    }
+    return end;
   }
 
   private static boolean isContentLength(byte[] b, int s, int e) {
