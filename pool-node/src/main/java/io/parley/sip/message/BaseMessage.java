@@ -1,0 +1,140 @@
+package io.parley.sip.message;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/** State and accessors shared by requests and responses. */
+abstract sealed class BaseMessage permits SipRequest, SipResponse {
+  final byte[] raw;
+  final int bodyOffset;
+  final Headers headers;
+  final List<Via> vias;
+  final @Nullable NameAddr from;
+  final @Nullable NameAddr to;
+  final @Nullable String callId;
+  final @Nullable CSeq cseq;
+  final int maxForwards;
+  final List<NameAddr> contacts;
+  final boolean wildcardContact;
+  final List<NameAddr> routes;
+  final List<NameAddr> recordRoutes;
+  final @Nullable String contentType;
+  final int expires;
+
+  BaseMessage(Parts p) {
+    raw = p.raw;
+    bodyOffset = p.bodyOffset;
+    headers = java.util.Objects.requireNonNull(p.headers);
+    vias = List.copyOf(p.vias);
+    from = p.from;
+    to = p.to;
+    callId = p.callId;
+    cseq = p.cseq;
+    maxForwards = p.maxForwards;
+    contacts = List.copyOf(p.contacts);
+    wildcardContact = p.wildcardContact;
+    routes = List.copyOf(p.routes);
+    recordRoutes = List.copyOf(p.recordRoutes);
+    contentType = p.contentType;
+    expires = p.expires;
+  }
+
+  private static <T> T required(@Nullable T v, String name) {
+    if (v == null) throw new IllegalStateException("message has no " + name);
+    return v;
+  }
+
+  public Headers headers() {
+    return headers;
+  }
+
+  public byte[] body() {
+    return Arrays.copyOfRange(raw, bodyOffset, raw.length);
+  }
+
+  /** Body length in bytes without copying the body. */
+  public int bodyLength() {
+    return raw.length - bodyOffset;
+  }
+
+  public @Nullable String header(HeaderName name) {
+    int i = headers.indexOf(name, 0);
+    if (i < 0) return null;
+    String v = headers.value(i);
+    return name.isList() ? Lex.splitComma(v).get(0) : v;
+  }
+
+  public List<String> headerValues(HeaderName name) {
+    return headers.values(name);
+  }
+
+  public List<Via> vias() {
+    return vias;
+  }
+
+  public Via topVia() {
+    if (vias.isEmpty()) throw new IllegalStateException("message has no Via");
+    return vias.get(0);
+  }
+
+  public NameAddr from() {
+    return required(from, "From");
+  }
+
+  public NameAddr to() {
+    return required(to, "To");
+  }
+
+  public String callId() {
+    return required(callId, "Call-ID");
+  }
+
+  public CSeq cseq() {
+    return required(cseq, "CSeq");
+  }
+
+  public int maxForwards() {
+    return maxForwards;
+  }
+
+  public List<NameAddr> contacts() {
+    return contacts;
+  }
+
+  public boolean isWildcardContact() {
+    return wildcardContact;
+  }
+
+  public List<NameAddr> routes() {
+    return routes;
+  }
+
+  public List<NameAddr> recordRoutes() {
+    return recordRoutes;
+  }
+
+  public @Nullable String contentType() {
+    return contentType;
+  }
+
+  public int expires() {
+    return expires;
+  }
+
+  public byte[] toBytes() {
+    return raw.clone();
+  }
+
+  /** Length of the wire form in bytes. */
+  public int wireLength() {
+    return raw.length;
+  }
+
+  /** The wire form as text, for logs and tests (body bytes decoded as UTF-8). */
+  @Override
+  public String toString() {
+    return new String(raw, StandardCharsets.UTF_8);
+  }
+}

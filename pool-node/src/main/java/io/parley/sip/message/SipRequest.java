@@ -1,0 +1,113 @@
+package io.parley.sip.message;
+
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/** An immutable SIP request. */
+public final class SipRequest extends BaseMessage implements SipMessage {
+  private final String method;
+  private final Uri requestUri;
+
+  SipRequest(Parts p, String method, Uri requestUri) {
+    super(p);
+    this.method = method;
+    this.requestUri = requestUri;
+  }
+
+  /** The method token exactly as sent (case-sensitive; "%" is not an escape here). */
+  public String method() {
+    return method;
+  }
+
+  public Uri requestUri() {
+    return requestUri;
+  }
+
+  public boolean isMethod(String m) {
+    return method.equals(m);
+  }
+
+  public static Builder builder(String method, Uri uri) {
+    return new Builder(method, uri);
+  }
+
+  @Override
+  public Builder toBuilder() {
+    Builder b = new Builder(method, requestUri);
+    b.copyFrom(this);
+    return b;
+  }
+
+  /** Builder for requests; see {@link SipMessage.Builder}. */
+  public static final class Builder extends SipMessage.Builder {
+    private String method;
+    private Uri uri;
+
+    Builder(String method, Uri uri) {
+      this.method = checkMethod(method);
+      this.uri = Objects.requireNonNull(uri);
+    }
+
+    private static String checkMethod(String m) {
+      if (!Lex.isToken(m)) throw new IllegalArgumentException("bad method: " + m);
+      return m;
+    }
+
+    public Builder method(String m) {
+      this.method = checkMethod(m);
+      return this;
+    }
+
+    public Builder requestUri(Uri u) {
+      this.uri = Objects.requireNonNull(u);
+      return this;
+    }
+
+    @Override
+    public Builder addFirst(HeaderName name, String value) {
+      super.addFirst(name, value);
+      return this;
+    }
+
+    @Override
+    public Builder add(HeaderName name, String value) {
+      super.add(name, value);
+      return this;
+    }
+
+    @Override
+    public Builder set(HeaderName name, String value) {
+      super.set(name, value);
+      return this;
+    }
+
+    @Override
+    public Builder remove(HeaderName name) {
+      super.remove(name);
+      return this;
+    }
+
+    @Override
+    public Builder removeFirst(HeaderName name) {
+      super.removeFirst(name);
+      return this;
+    }
+
+    @Override
+    public Builder body(@Nullable String contentType, byte[] body) {
+      super.body(contentType, body);
+      return this;
+    }
+
+    @Override
+    public Builder toTag(String tag) {
+      super.toTag(tag);
+      return this;
+    }
+
+    @Override
+    public SipRequest build() {
+      return (SipRequest) decodeBuilt(serialize(method + " " + uri + " SIP/2.0"));
+    }
+  }
+}

@@ -1,0 +1,394 @@
+package io.parley.sip.message;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Decodes one complete, already framed message (start line, header block, blank line, body) into
+ * the model. Framing, Content-Length handling and size limits live in {@code io.parley.sip.parse};
+ * this class checks syntax and, in strict mode, the RFC 3261 §8.2 / §18 rules that make a received
+ * message acceptable (required headers, single-valued headers, CSeq method).
+ *
+ * <p>Line endings: header lines must end in CRLF. A bare LF (or bare CR) in the start line or
+ * header block is rejected with "400 Bare LF Not Allowed": tolerating it would let two parsers on
+ * the path disagree about where a header ends, which is a smuggling vector.
+ */
+public final class WireFormat {
+  private WireFormat() {}
+
+  /** Methods this server knows; a CSeq mismatch on any other method is 501 (RFC 4475 §3.1.2.18). */
+  public static final Set<String> KNOWN_METHODS =
+      Set.of(
+          "INVITE",
+          "ACK",
+          "BYE",
+          "CANCEL",
+          "OPTIONS",
+          "REGISTER",
+          "PRACK",
+          "SUBSCRIBE",
+          "NOTIFY",
+          "PUBLISH",
+          "INFO",
+          "REFER",
+          "MESSAGE",
+          "UPDATE",
+          "SERVICE",
+          "NEGOTIATE",
+          "BENOTIFY");
+
+  /**
+   * Decodes a copy of {@code buf[off, off+len)}; the body is everything after the blank line.
+   *
+   * @param strict check required and single-valued headers and the CSeq method (for received
+   *     messages); builders use non-strict mode, which checks syntax only
+   */
+  public static SipMessage decode(byte[] buf, int off, int len, int maxHeaders, boolean strict)
+      throws SipParseException {
+    return decodeOwned(Arrays.copyOfRange(buf, off, off + len), 0, len, maxHeaders, strict);
+  }
+
+  /** As {@link #decode} but takes ownership of {@code buf} when it is exactly the message. */
+  public static SipMessage decodeOwned(byte[] buf, int off, int len, int maxHeaders, boolean strict)
+      throws SipParseException {
+    byte[] raw = off == 0 && len == buf.length ? buf : Arrays.copyOfRange(buf, off, off + len);
+    return decodeExact(raw, maxHeaders, strict);
+  }
+
+  private static SipMessage decodeExact(byte[] raw, int maxHeaders, boolean strict)
+      throws SipParseException {
+    int end = raw.length;
+    int lineEnd = lineEnd(raw, 0, end);
+    if (lineEnd < 0) throw new SipParseException("Missing Blank Line");
+    String line = new String(raw, 0, lineEnd, StandardCharsets.UTF_8);
+    // the start line is judged first so that e.g. SIP/7.0 gets 505 whatever the headers say
+    boolean response = line.startsWith("SIP/");
+    StartLine start = response ? statusLine(line) : requestLine(line);
+    Parts p = new Parts();
+    p.raw = raw;
+    scanHeaders(raw, lineEnd + 2, end, maxHeaders, p, true);
+    readRouting(p, strict);
+    int bodyLength = end - p.bodyOffset;
+    if (p.contentLength >= 0 && p.contentLength != bodyLength) {
+      throw new SipParseException("Bad Content-Length");
+    }
+    if (strict) checkRequired(p);
+    if (response) return new SipResponse(p, start.code, start.text);
+    Uri uri = java.util.Objects.requireNonNull(start.uri);
+    if (strict) {
+      // RFC 3261 §19.1.5: headers in a Request-URI are a route-injection vector (RFC 4475 escruri)
+      if (uri instanceof SipUri su && !su.headers().isEmpty()) {
+        throw new SipParseException("Bad Request-URI");
+      }
+      CSeq cseq = p.cseq;
+      if (cseq != null && !cseq.method().equals(start.text)) {
+        if (KNOWN_METHODS.contains(start.text)) {
+          throw new SipParseException("CSeq Method Mismatch");
+        }
+        throw new SipParseException(501, "Not Implemented");
+      }
+    }
+    return new SipRequest(p, start.text, uri);
+  }
+
+  /** Method or reason phrase, status code, Request-URI. */
+  private record StartLine(String text, int code, @Nullable Uri uri) {}
+
+  private static StartLine statusLine(String line) throws SipParseException {
+    int sp1 = line.indexOf(' ');
+    if (sp1 < 0) throw new SipParseException("Bad Status-Line");
+    checkVersion(line.substring(0, sp1), "Bad Status-Line");
+    int cs = sp1 + 1;
+    int ce = cs;
+    while (ce < line.length() && line.charAt(ce) >= '0' && line.charAt(ce) <= '9') ce++;
+    if (ce - cs != 3 || (ce < line.length() && line.charAt(ce) != ' ')) {
+      throw new SipParseException("Bad Status-Line");
+    }
+    int code = Integer.parseInt(line, cs, ce, 10);
+    if (code < 100 || code > 699) throw new SipParseException("Bad Status-Line");
+    String reason = ce < line.length() ? line.substring(ce + 1) : "";
+    for (int i = 0; i < reason.length(); i++) {
+      char c = reason.charAt(i);
+      if (c < ' ' && c != '\t') throw new SipParseException("Bad Status-Line");
+    }
+    return new StartLine(reason, code, null);
+  }
+
+  private static StartLine requestLine(String line) throws SipParseException {
+    int sp1 = line.indexOf(' ');
+    int sp2 = sp1 < 0 ? -1 : line.indexOf(' ', sp1 + 1);
+    if (sp1 <= 0 || sp2 < 0 || sp2 == sp1 + 1 || line.indexOf('\t') >= 0) {
+      throw new SipParseException("Bad Request-Line");
+    }
+    String method = line.substring(0, sp1);
+    if (!Lex.isToken(method)) throw new SipParseException("Bad Request-Line");
+    String version = line.substring(sp2 + 1);
+    if (version.indexOf(' ') >= 0) throw new SipParseException("Bad Request-Line");
+    checkVersion(version, "Bad Request-Line");
+    try {
+      return new StartLine(method, 0, Uri.parse(line.substring(sp1 + 1, sp2)));
+    } catch (SipParseException e) {
+      throw new SipParseException("Bad Request-URI");
+    }
+  }
+
+  private static void checkVersion(String v, String fault) throws SipParseException {
+    if (v.equalsIgnoreCase("SIP/2.0")) return;
+    if (v.length() >= 7 && v.regionMatches(true, 0, "SIP/", 0, 4)) {
+      int dot = v.indexOf('.', 4);
+      if (dot > 4 && dot < v.length() - 1 && digits(v, 4, dot) && digits(v, dot + 1, v.length())) {
+        throw new SipParseException(505, "Version Not Supported");
+      }
+    }
+    throw new SipParseException(fault);
+  }
+
+  private static boolean digits(String s, int from, int to) {
+    for (int i = from; i < to; i++) if (s.charAt(i) < '0' || s.charAt(i) > '9') return false;
+    return true;
+  }
+
+  private static void checkRequired(Parts p) throws SipParseException {
+    if (p.vias.isEmpty()) throw new SipParseException("Missing Via");
+    if (p.fromCount == 0) throw new SipParseException("Missing From");
+    if (p.toCount == 0) throw new SipParseException("Missing To");
+    if (p.callIdCount == 0) throw new SipParseException("Missing Call-ID");
+    if (p.cseqCount == 0) throw new SipParseException("Missing CSeq");
+    if (p.fromCount > 1) throw new SipParseException("Multiple From");
+    if (p.toCount > 1) throw new SipParseException("Multiple To");
+    if (p.callIdCount > 1) throw new SipParseException("Multiple Call-ID");
+    if (p.cseqCount > 1) throw new SipParseException("Multiple CSeq");
+    if (p.maxForwardsCount > 1) throw new SipParseException("Multiple Max-Forwards");
+  }
+
+  /** Index of the CR of the first CRLF at or after {@code from}, -1 if none; bare LF throws. */
+  static int lineEnd(byte[] b, int from, int end) throws SipParseException {
+    for (int i = from; i < end; i++) {
+      byte c = b[i];
+      if (c == '\n') throw new SipParseException("Bare LF Not Allowed");
+      if (c == '\r') {
+        if (i + 1 < end && b[i + 1] == '\n') return i;
+        throw new SipParseException(i + 1 < end ? "Bare CR Not Allowed" : "Missing Blank Line");
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Scans header lines from {@code pos} up to the blank line; fills {@code p.headers} and {@code
+   * p.bodyOffset}. With {@code strict} false, lines that are not headers are skipped instead of
+   * failing (used to salvage Via/From/To for an error response).
+   */
+  static void scanHeaders(byte[] raw, int pos, int end, int maxHeaders, Parts p, boolean strict)
+      throws SipParseException {
+    HeaderName[] names = new HeaderName[16];
+    int[] starts = new int[16];
+    int[] ends = new int[16];
+    int count = 0;
+    int i = pos;
+    while (true) {
+      if (i + 1 < end && raw[i] == '\r' && raw[i + 1] == '\n') {
+        p.bodyOffset = i + 2;
+        break;
+      }
+      if (i >= end) {
+        if (strict) throw new SipParseException("Missing Blank Line");
+        p.bodyOffset = end;
+        break;
+      }
+      int ns = i;
+      while (i < end && Lex.isTokenChar(raw[i])) i++;
+      int ne = i;
+      while (i < end && (raw[i] == ' ' || raw[i] == '\t')) i++;
+      boolean good = ne > ns && i < end && raw[i] == ':';
+      if (good) i++;
+      // the field runs to the CRLF not followed by SP/HT (RFC 3261 §7.3.1 folding)
+      int fieldStart = i;
+      int lineEnd;
+      int next;
+      while (true) {
+        byte c = 0;
+        while (i < end && (c = raw[i]) != '\r' && c != '\n') i++; // tight ASCII fast path
+        if (i >= end) {
+          if (strict) throw new SipParseException("Missing Blank Line");
+          lineEnd = end;
+          next = end;
+          break;
+        }
+        if (c == '\r' && i + 1 < end && raw[i + 1] == '\n') {
+          if (i + 2 < end && (raw[i + 2] == ' ' || raw[i + 2] == '\t')) {
+            i += 3;
+            continue;
+          }
+          lineEnd = i;
+          next = i + 2;
+          break;
+        }
+        if (strict) {
+          throw new SipParseException(c == '\n' ? "Bare LF Not Allowed" : "Bare CR Not Allowed");
+        }
+        i++;
+      }
+      if (!good) {
+        if (strict) throw new SipParseException("Bad Header Line");
+        i = next;
+        continue;
+      }
+      int vs = fieldStart;
+      while (vs < lineEnd && isLws(raw[vs])) vs++;
+      int ve = lineEnd;
+      while (ve > vs && isLws(raw[ve - 1])) ve--;
+      if (count == names.length) {
+        names = Arrays.copyOf(names, count * 2);
+        starts = Arrays.copyOf(starts, count * 2);
+        ends = Arrays.copyOf(ends, count * 2);
+      }
+      if (count >= maxHeaders) throw new SipParseException(513, "Too Many Headers");
+      names[count] = HeaderNames.lookup(raw, ns, ne);
+      starts[count] = vs;
+      ends[count] = ve;
+      count++;
+      i = next;
+    }
+    p.headers = new Headers(raw, names, starts, ends, count);
+  }
+
+  private static boolean isLws(byte c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+  }
+
+  private static void readRouting(Parts p, boolean strict) throws SipParseException {
+    Headers h = java.util.Objects.requireNonNull(p.headers);
+    for (int i = 0; i < h.size(); i++) {
+      HeaderName n = h.name(i);
+      if (!n.isKnown()) continue;
+      try {
+        readOne(p, n, h.value(i), strict);
+      } catch (SipParseException e) {
+        if (e.statusCode() != 400 || e.getMessage() == null) throw e;
+        throw new SipParseException("Bad " + n.display());
+      }
+    }
+  }
+
+  private static void readOne(Parts p, HeaderName n, String v, boolean strict)
+      throws SipParseException {
+    if (n == HeaderName.VIA) {
+      for (String e : Lex.splitComma(v)) p.vias.add(Via.parse(e));
+    } else if (n == HeaderName.FROM) {
+      if (p.fromCount++ == 0) p.from = NameAddr.parse(v);
+    } else if (n == HeaderName.TO) {
+      if (p.toCount++ == 0) p.to = NameAddr.parse(v);
+    } else if (n == HeaderName.CALL_ID) {
+      if (v.isEmpty()) throw new SipParseException("Bad Call-ID");
+      for (int i = 0; i < v.length(); i++) {
+        char c = v.charAt(i);
+        if (c <= ' ' || c == 127) throw new SipParseException("Bad Call-ID");
+      }
+      if (p.callIdCount++ == 0) p.callId = v;
+    } else if (n == HeaderName.CSEQ) {
+      CSeq c = CSeq.parse(v);
+      if (p.cseqCount++ == 0) p.cseq = c;
+    } else if (n == HeaderName.MAX_FORWARDS) {
+      long mf = number(v, 255);
+      if (p.maxForwardsCount++ == 0) p.maxForwards = (int) mf;
+    } else if (n == HeaderName.CONTACT) {
+      if (v.equals("*")) {
+        p.wildcardContact = true;
+      } else {
+        addresses(v, p.contacts);
+      }
+    } else if (n == HeaderName.ROUTE) {
+      addresses(v, p.routes);
+    } else if (n == HeaderName.RECORD_ROUTE) {
+      addresses(v, p.recordRoutes);
+    } else if (n == HeaderName.CONTENT_LENGTH) {
+      long cl = number(v, Integer.MAX_VALUE);
+      if (p.contentLengthCount++ > 0) {
+        throw new SipParseException("Multiple Content-Length");
+      }
+      p.contentLength = cl;
+    } else if (n == HeaderName.CONTENT_TYPE) {
+      checkMediaType(v);
+      if (p.contentType == null) p.contentType = v;
+    } else if (n == HeaderName.EXPIRES) {
+      long e = number(v, 0xFFFF_FFFFL);
+      if (p.expires < 0) p.expires = (int) Math.min(e, Integer.MAX_VALUE);
+    } else if (n == HeaderName.DATE && strict) {
+      checkDate(v);
+    }
+  }
+
+  private static void addresses(String v, List<NameAddr> out) throws SipParseException {
+    for (String e : Lex.splitComma(v)) out.add(NameAddr.parse(e));
+  }
+
+  /** A decimal of at most {@code max}; leading zeros allowed (RFC 4475 wsinv). */
+  static long number(String v, long max) throws SipParseException {
+    if (v.isEmpty()) throw new SipParseException("Bad number");
+    long r = 0;
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      if (c < '0' || c > '9') throw new SipParseException("Bad number");
+      r = r * 10 + (c - '0');
+      if (r > max) throw new SipParseException("Bad number");
+    }
+    return r;
+  }
+
+  private static void checkMediaType(String v) throws SipParseException {
+    int slash = v.indexOf('/');
+    if (slash <= 0) throw new SipParseException("Bad Content-Type");
+    int i = slash + 1;
+    while (i < v.length() && Lex.isTokenChar(v.charAt(i))) i++;
+    if (i == slash + 1 || !Lex.isToken(v.substring(0, slash).strip())) {
+      throw new SipParseException("Bad Content-Type");
+    }
+    Lex.params(v, i, "Content-Type");
+  }
+
+  private static final Set<String> WKDAY = Set.of("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun");
+  private static final List<String> MONTHS =
+      List.of("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec");
+
+  /** RFC 3261 §20.17: rfc1123-date, and the zone must be GMT (RFC 4475 baddate). */
+  private static void checkDate(String v) throws SipParseException {
+    // "Sat, 13 Nov 2010 23:29:00 GMT"
+    String[] f = v.split(" +");
+    boolean ok =
+        f.length == 6
+            && f[0].length() == 4
+            && f[0].charAt(3) == ','
+            && WKDAY.contains(f[0].substring(0, 3))
+            && f[1].length() == 2
+            && digits(f[1], 0, 2)
+            && MONTHS.contains(f[2])
+            && f[3].length() == 4
+            && digits(f[3], 0, 4)
+            && f[4].matches("\\d\\d:\\d\\d:\\d\\d")
+            && f[5].equals("GMT");
+    if (!ok) throw new SipParseException("Bad Date");
+  }
+
+  /**
+   * Leniently reads the header fields of a (possibly malformed) message so an error response can
+   * copy Via, From, To, Call-ID and CSeq. Returns null when not even the start line ends.
+   */
+  public static @Nullable Headers salvageHeaders(byte[] buf, int off, int len) {
+    try {
+      int end = off + len;
+      int i = off;
+      while (i < end && buf[i] != '\n') i++;
+      if (i >= end) return null;
+      Parts p = new Parts();
+      byte[] raw = Arrays.copyOfRange(buf, off, end);
+      scanHeaders(raw, i + 1 - off, raw.length, 1024, p, false);
+      return p.headers;
+    } catch (SipParseException | RuntimeException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,3 @@
+/** SIP transports on Vert.x: UDP, TCP and TLS listeners, outbound connections and flows. */
+@org.jspecify.annotations.NullMarked
+package io.parley.sip.transport;

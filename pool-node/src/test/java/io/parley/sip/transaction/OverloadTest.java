@@ -1,0 +1,152 @@
+package io.parley.sip.transaction;
+
+import static io.parley.testing.SipMessages.message;
+import static io.parley.testing.SipMessages.request;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.parley.sip.message.HeaderName;
+import io.parley.sip.message.SipRequest;
+import io.parley.sip.message.SipResponse;
+import io.parley.sip.transport.Flow;
+import io.parley.testing.FakeSipTimers;
+import io.parley.testing.FakeSipTransport;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class OverloadTest {
+
+  private final FakeSipTimers timers = new FakeSipTimers();
+  private final FakeSipTransport transport = new FakeSipTransport();
+  private final List<ServerTransaction> txs = new ArrayList<>();
+  private final Flow tcp = FakeSipTransport.tcpFlow();
+
+  private TransactionLayer layer(OverloadPolicy policy, int hardCap) {
+    TransactionLayer l =
+        new TransactionLayer(
+            transport,
+            timers,
+            TransactionOptions.defaults().withOverload(policy).withMaxTransactions(hardCap));
+    l.transactionUser((request, tx) -> txs.add(tx));
+    return l;
+  }
+
+  private List<SipResponse> busy() {
+    return transport.sentResponses().stream().filter(r -> r.statusCode() == 503).toList();
+  }
+
+  private static SipRequest bye(String branch) {
+    return request(
+        "BYE sip:bob@example.test SIP/2.0\n"
+            + "Via: SIP/2.0/TCP 192.0.2.10:5060;branch="
+            + branch
+            + "\n"
+            + "From: <sip:alice@example.test>;tag=a1\n"
+            + "To: <sip:bob@example.test>\n"
+            + "Call-ID: d1\n"
+            + "CSeq: 2 BYE\n"
+            + "Content-Length: 0\n\n");
+  }
+
+  private static SipRequest inDialog(String branch) {
+    return request(
+        "MESSAGE sip:bob@example.test SIP/2.0\n"
+            + "Via: SIP/2.0/TCP 192.0.2.10:5060;branch="
+            + branch
+            + "\n"
+            + "From: <sip:alice@example.test>;tag=a1\n"
+            + "To: <sip:bob@example.test>;tag=b1\n"
+            + "Call-ID: d1\n"
+            + "CSeq: 3 MESSAGE\n"
+            + "Content-Length: 0\n\n");
+  }
+
+  @Test
+  void aboveTheHighWatermarkNewOutOfDialogRequestsGet503WithRetryAfter() {
+    layer(new OverloadPolicy(2, 1, Duration.ZERO, 7), 100);
+    transport.receive(message("z9hG4bK-1", 1, ""), tcp);
+    transport.receive(message("z9hG4bK-2", 2, ""), tcp);
+    transport.receive(message("z9hG4bK-3", 3, ""), tcp);
+
+    assertThat(txs).hasSize(2);
+    assertThat(busy()).hasSize(1);
+    assertThat(busy().getFirst().header(HeaderName.RETRY_AFTER)).isEqualTo("7");
+    assertThat(busy().getFirst().to().tag()).isNotNull();
+  }
+
+  @Test
+  void byeAndInDialogRequestsAreNeverShed() {
+    layer(new OverloadPolicy(1, 0, Duration.ZERO, 5), 100);
+    transport.receive(message("z9hG4bK-1", 1, ""), tcp);
+    transport.receive(bye("z9hG4bK-bye"), tcp);
+    transport.receive(inDialog("z9hG4bK-dlg"), tcp);
+
+    assertThat(txs).hasSize(3);
+    assertThat(busy()).isEmpty();
+  }
+
+  @Test
+  void sheddingStopsOnlyOnceBelowTheLowWatermark() {
+    TransactionLayer l = layer(new OverloadPolicy(2, 0, Duration.ZERO, 5), 100);
+    transport.receive(message("z9hG4bK-1", 1, ""), tcp);
+    transport.receive(message("z9hG4bK-2", 2, ""), tcp);
+    transport.receive(message("z9hG4bK-3", 3, ""), tcp);
+    assertThat(busy()).hasSize(1);
+    txs.get(0).respond(SipResponse.forRequest(txs.get(0).request(), 200, "OK").build());
+    transport.receive(message("z9hG4bK-4", 4, ""), tcp);
+    assertThat(busy()).hasSize(2); // one in flight is still above the low watermark
+    txs.get(1).respond(SipResponse.forRequest(txs.get(1).request(), 200, "OK").build());
+    assertThat(l.activeTransactions()).isZero();
+    transport.receive(message("z9hG4bK-5", 5, ""), tcp);
+    assertThat(txs).hasSize(3);
+  }
+
+  @Test
+  void theHardCapRefusesEvenInDialogRequests() {
+    layer(new OverloadPolicy(10, 5, Duration.ZERO, 5), 1);
+    transport.receive(message("z9hG4bK-1", 1, ""), tcp);
+    transport.receive(inDialog("z9hG4bK-dlg"), tcp);
+    assertThat(txs).hasSize(1);
+    assertThat(busy()).hasSize(1);
+  }
+
+  @Test
+  void oneShortPauseOfTheEventLoopDoesNotShed() {
+    TransactionLayer l = layer(new OverloadPolicy(100, 50, Duration.ofMillis(200), 5), 100);
+    timers.jump(Duration.ofMillis(400)); // the 100 ms probe fires 300 ms late, once
+    timers.advance(Duration.ZERO);
+    assertThat(l.eventLoopLagMillis()).isEqualTo(90); // 0.3 * 300
+    transport.receive(message("z9hG4bK-1", 1, ""), tcp);
+    assertThat(txs).hasSize(1);
+  }
+
+  @Test
+  void sustainedEventLoopLagMakesTheNodeShedNewRequestsUntilItRecovers() {
+    TransactionLayer l = layer(new OverloadPolicy(100, 50, Duration.ofMillis(200), 5), 100);
+    for (int i = 0; i < 5; i++) {
+      timers.jump(Duration.ofMillis(600)); // every probe 500 ms late
+      timers.advance(Duration.ZERO);
+    }
+    assertThat(l.eventLoopLagMillis()).isGreaterThan(200);
+    transport.receive(message("z9hG4bK-1", 1, ""), tcp);
+    assertThat(busy()).hasSize(1);
+
+    timers.advance(Duration.ofSeconds(2)); // on time again
+    assertThat(l.eventLoopLagMillis()).isLessThan(200);
+    transport.receive(message("z9hG4bK-2", 2, ""), tcp);
+    assertThat(txs).hasSize(1);
+  }
+
+  @Test
+  void anExternalLoadProbeCanSaturateTheNode() {
+    TransactionLayer l = layer(new OverloadPolicy(100, 50, Duration.ZERO, 5), 100);
+    boolean[] saturated = {true};
+    l.loadProbe(() -> saturated[0]);
+    transport.receive(message("z9hG4bK-1", 1, ""), tcp);
+    saturated[0] = false;
+    transport.receive(message("z9hG4bK-2", 2, ""), tcp);
+    assertThat(busy()).hasSize(1);
+    assertThat(txs).hasSize(1);
+  }
+}
