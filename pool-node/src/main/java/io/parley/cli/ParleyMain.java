@@ -26,9 +26,12 @@ public final class ParleyMain implements Runnable {
     cl.setParameterExceptionHandler(
         (ex, a) -> {
           PrintWriter err = ex.getCommandLine().getErr();
-          err.println("parley: " + ex.getMessage());
           err.println(
-              "Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+              "parley: "
+                  + ex.getMessage()
+                  + " (try '"
+                  + ex.getCommandLine().getCommandSpec().qualifiedName()
+                  + " --help')");
           err.flush();
           return 2;
         });
