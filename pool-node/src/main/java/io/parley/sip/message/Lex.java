@@ -126,7 +126,7 @@ final class Lex {
     int n = s.length();
     i = skipWs(s, i);
     if (i >= n) return Map.of();
-    Map<String, String> out = new LinkedHashMap<>();
+    SmallMap.Builder out = new SmallMap.Builder();
     while (true) {
       i = skipWs(s, i);
       if (i >= n) break;
@@ -151,11 +151,11 @@ final class Lex {
           value = s.substring(vs, i);
         }
       }
-      if (out.putIfAbsent(name, value) != null) {
+      if (!out.put(name, value)) {
         throw new SipParseException("Bad " + what);
       }
     }
-    return Collections.unmodifiableMap(out);
+    return out.build();
   }
 
   static void appendParams(StringBuilder sb, Map<String, String> params) {

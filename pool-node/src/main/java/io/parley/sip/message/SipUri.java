@@ -1,7 +1,5 @@
 package io.parley.sip.message;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -163,7 +161,7 @@ public record SipUri(
 
   private static Map<String, String> pairs(String s, char sep, boolean lowerKeys, boolean[] extra)
       throws SipParseException {
-    Map<String, String> out = new LinkedHashMap<>();
+    SmallMap.Builder out = new SmallMap.Builder();
     int start = 0;
     while (start <= s.length()) {
       int end = s.indexOf(sep, start);
@@ -180,10 +178,10 @@ public record SipUri(
       check(rawValue, extra);
       String name = Lex.unescape(rawName, "URI");
       if (lowerKeys) name = name.toLowerCase(Locale.ROOT);
-      out.putIfAbsent(name, Lex.unescape(rawValue, "URI"));
+      out.put(name, Lex.unescape(rawValue, "URI")); // a repeated parameter keeps the first value
       start = end + 1;
     }
-    return Collections.unmodifiableMap(out);
+    return out.build();
   }
 
   private static final String USER_EXTRA = "&=+$,;?/";
