@@ -138,6 +138,12 @@ public final class JainSipPeer implements SipListener, AutoCloseable {
     Request request =
         messages.createRequest(
             target, method, callId, cseqHeader, fromHeader, toHeader, List.of(via), maxForwards);
+    if (method.equals(Request.INVITE)) {
+      SipURI contact = addresses.createSipURI("jain", "127.0.0.1");
+      contact.setPort(listeningPoint.getPort());
+      contact.setTransportParam(transport);
+      request.addHeader(headers.createContactHeader(addresses.createAddress(contact)));
+    }
     if (body != null) {
       request.setContent(body, headers.createContentTypeHeader("text", "plain"));
     }

@@ -37,6 +37,8 @@ public final class TestEndpoint implements TransactionUser {
   private final List<SipRequest> received = new CopyOnWriteArrayList<>();
   private final List<SipMessage> inbound = new CopyOnWriteArrayList<>();
   private volatile Duration responseDelay = Duration.ZERO;
+  private volatile boolean challenge;
+  private final List<SipRequest> acks = new CopyOnWriteArrayList<>();
 
   private TestEndpoint(Vertx vertx, SipTransportOptions options) {
     this.vertx = vertx;
@@ -154,6 +156,21 @@ public final class TestEndpoint implements TransactionUser {
     return received;
   }
 
+  /** ACKs the application saw (ACK for 2xx or unmatched). */
+  public List<SipRequest> acks() {
+    return acks;
+  }
+
+  /** When on, requests without Proxy-Authorization get 407 (as Digest toward SIPE does). */
+  public void challenge(boolean on) {
+    this.challenge = on;
+  }
+
+  @Override
+  public void onAck(SipRequest ack, io.parley.sip.transport.Flow flow) {
+    acks.add(ack);
+  }
+
   public void responseDelay(Duration delay) {
     this.responseDelay = delay;
   }
@@ -171,8 +188,23 @@ public final class TestEndpoint implements TransactionUser {
   public void onRequest(SipRequest request, ServerTransaction tx) {
     received.add(request);
     int code = request.isMethod("OPTIONS") || request.isMethod("MESSAGE") ? 200 : 501;
-    SipResponse.Builder b =
-        SipResponse.forRequest(request, code, code == 200 ? "OK" : "Not Implemented");
+    boolean challenged =
+        challenge && request.header(io.parley.sip.message.HeaderName.PROXY_AUTHORIZATION) == null;
+    if (challenged) {
+      code = 407;
+    }
+    String reason =
+        switch (code) {
+          case 200 -> "OK";
+          case 407 -> "Proxy Authentication Required";
+          default -> "Not Implemented";
+        };
+    SipResponse.Builder b = SipResponse.forRequest(request, code, reason);
+    if (challenged) {
+      b.add(
+          io.parley.sip.message.HeaderName.PROXY_AUTHENTICATE,
+          "Digest realm=\"example.test\", nonce=\"n1\", qop=\"auth\"");
+    }
     if (request.to().tag() == null) {
       b.toTag(TransactionLayer.newTag());
     }

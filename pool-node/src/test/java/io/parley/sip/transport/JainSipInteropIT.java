@@ -113,6 +113,28 @@ class JainSipInteropIT {
     assertThat(endpoint.received()).hasSize(1); // ... but the application saw one request
   }
 
+  @Test
+  void jainSipInviteGetsTryingAndAFailureWhoseAckIsAbsorbed() throws Exception {
+    JainSipPeer p = peer(Transport.UDP);
+    p.send("INVITE", port(Transport.UDP), null); // the test application answers INVITE with 501
+    Response trying = p.nextResponse(10, TimeUnit.SECONDS);
+    Response failure = p.nextResponse(10, TimeUnit.SECONDS);
+
+    assertThat(trying).isNotNull();
+    assertThat(trying.getStatusCode()).isEqualTo(100);
+    assertThat(failure).isNotNull();
+    assertThat(failure.getStatusCode()).isEqualTo(501);
+    // JAIN-SIP's transaction ACKs the 501; ours absorbs it, so the application never sees it.
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                endpoint.inbound().stream()
+                    .anyMatch(m -> m instanceof SipRequest r && r.isMethod("ACK")));
+    assertThat(endpoint.acks()).isEmpty();
+    assertThat(p.nextResponse(1500, TimeUnit.MILLISECONDS)).isNull(); // no 501 retransmission
+  }
+
   @ParameterizedTest
   @EnumSource(Transport.class)
   void parleyClientTransactionGets200FromJainSip(Transport t) throws Exception {

@@ -175,6 +175,26 @@ class SipTransportIT {
   }
 
   @Test
+  void sipeDigestRetryWithSameBranchAndCSeqReachesTheApplication() throws Exception {
+    endpoint.challenge(true);
+    try (Socket s = connect()) {
+      String first = text(wire(message("tcp", "10.1.2.3:50123", ";branch=z9hG4bK-sipe", 9)));
+      s.getOutputStream().write(first.getBytes(StandardCharsets.UTF_8));
+      assertThat(readUntil(s.getInputStream(), "\r\n\r\n")).startsWith("SIP/2.0 407");
+      // ms-sip-lcs2005 §4.1: byte-for-byte the same request plus Proxy-Authorization.
+      String retry =
+          first.replace(
+              "Max-Forwards: 70\r\n",
+              "Max-Forwards: 70\r\nProxy-Authorization: Digest username=\"alice\", realm=\"example.test\","
+                  + " nonce=\"n1\", uri=\"(null)\", qop=auth, nc=00000001, cnonce=\"c\","
+                  + " response=\"0123\"\r\n");
+      s.getOutputStream().write(retry.getBytes(StandardCharsets.UTF_8));
+      assertThat(readUntil(s.getInputStream(), "\r\n\r\n")).startsWith("SIP/2.0 200 OK");
+    }
+    assertThat(endpoint.received()).hasSize(2);
+  }
+
+  @Test
   void requestFragmentedByteByByteIsAnswered() throws Exception {
     try (Socket s = connect()) {
       OutputStream out = s.getOutputStream();
