@@ -1,0 +1,3 @@
+/** The SIP application: per-request checks, authentication, connection identity and dispatch. */
+@org.jspecify.annotations.NullMarked
+package io.parley.app;
