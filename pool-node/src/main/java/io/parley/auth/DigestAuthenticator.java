@@ -25,6 +25,7 @@ import javax.crypto.spec.SecretKeySpec;
 public final class DigestAuthenticator {
 
   private final String realm;
+  private final List<DigestAlgorithm> challengeOrder;
   private final Nonces nonces;
   private final NonceCountTracker tracker;
   private final String opaque;
@@ -33,6 +34,7 @@ public final class DigestAuthenticator {
 
   public DigestAuthenticator(DigestConfig config, Clock clock, NonceCountTracker tracker) {
     this.realm = config.realm();
+    this.challengeOrder = config.challengeOrder();
     this.nonces = new Nonces(config.key(), realm, config.nonceLifetime(), clock);
     this.tracker = tracker;
     this.opaque = deriveOpaque(config.key(), realm);
@@ -57,12 +59,12 @@ public final class DigestAuthenticator {
   }
 
   /**
-   * Header values for {@code WWW-Authenticate} or {@code Proxy-Authenticate}: SHA-256 first, then
-   * MD5 (RFC 8760 §2.4 order of preference). Each gets its own nonce. Send each as its own header.
+   * Header values for {@code WWW-Authenticate} or {@code Proxy-Authenticate}, one per algorithm in
+   * {@link DigestConfig#challengeOrder()} (MD5 then SHA-256 by default, for client compatibility).
+   * Each gets its own nonce. Send each as its own header.
    */
   public List<String> challenges(boolean stale) {
-    return List.of(
-        challenge(DigestAlgorithm.SHA_256, stale), challenge(DigestAlgorithm.MD5, stale));
+    return challengeOrder.stream().map(a -> challenge(a, stale)).toList();
   }
 
   /** One challenge header value for the given algorithm. */

@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Opens Parley's database for the CLI: an external PostgreSQL by JDBC URL, or the embedded one in a
  * standalone data folder. When a standalone node already runs on that folder, its PostgreSQL is
- * used over localhost (one data folder can only be opened by one PostgreSQL), so {@code parley
- * user ...} works against a running node too.
+ * used over localhost (one data folder can only be opened by one PostgreSQL), so {@code parley user
+ * ...} works against a running node too.
  */
 final class DataAccess implements AutoCloseable {
 
@@ -51,8 +51,7 @@ final class DataAccess implements AutoCloseable {
       log.debug("using the PostgreSQL of the running node on port {}", runningPort.get());
       String url = "jdbc:postgresql://localhost:" + runningPort.get() + "/postgres";
       return new DataAccess(
-          null,
-          Database.open(new DatabaseConfig(url, EmbeddedDatabase.USER, "", poolSize)));
+          null, Database.open(new DatabaseConfig(url, EmbeddedDatabase.USER, "", poolSize)));
     }
     EmbeddedDatabase embedded = EmbeddedDatabase.start(dbDir);
     try {

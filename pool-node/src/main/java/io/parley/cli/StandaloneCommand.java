@@ -19,13 +19,13 @@ import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code parley standalone}: one node with everything embedded (PostgreSQL in the data folder,
- * a self-made CA) — the "Standard Edition" of the original product.
+ * {@code parley standalone}: one node with everything embedded (PostgreSQL in the data folder, a
+ * self-made CA) — the "Standard Edition" of the original product.
  */
 @Command(
     name = "standalone",
@@ -48,8 +48,10 @@ final class StandaloneCommand implements Callable<Integer> {
   @Option(
       names = "--domain",
       paramLabel = "DOMAIN",
-      description = "SIP domain served (default: the one stored in the data folder, else example.test).")
-  @org.jspecify.annotations.Nullable String domain;
+      description =
+          "SIP domain served (default: the one stored in the data folder, else example.test).")
+  @org.jspecify.annotations.Nullable
+  String domain;
 
   @Option(
       names = "--demo",
@@ -66,8 +68,10 @@ final class StandaloneCommand implements Callable<Integer> {
   @Option(
       names = "--advertised-host",
       paramLabel = "HOST",
-      description = "Host name or address put in Via/Record-Route (default: the listen address, or 127.0.0.1 when listening on all).")
-  @org.jspecify.annotations.Nullable String advertisedHost;
+      description =
+          "Host name or address put in Via/Record-Route (default: the listen address, or 127.0.0.1 when listening on all).")
+  @org.jspecify.annotations.Nullable
+  String advertisedHost;
 
   @Option(
       names = "--udp-port",
@@ -112,8 +116,7 @@ final class StandaloneCommand implements Callable<Integer> {
       data = DataAccess.openEmbedded(dir, 8);
       Database db = data.database();
       String dom = resolveDomain(db);
-      TlsMaterial tls =
-          TlsMaterial.ensure(dir.resolve("tls"), dom, subjectAltNames(dom));
+      TlsMaterial tls = TlsMaterial.ensure(dir.resolve("tls"), dom, subjectAltNames(dom));
       List<String> demoLines = demo ? ensureDemoUsers(db, dom, dir) : List.of();
 
       node =
@@ -131,7 +134,8 @@ final class StandaloneCommand implements Callable<Integer> {
         out.println("parley: demo users (also in " + dir.resolve("demo-users.txt") + "):");
         demoLines.forEach(l -> out.println("  " + l));
       } else if (demo) {
-        out.println("parley: demo users already exist; passwords in " + dir.resolve("demo-users.txt"));
+        out.println(
+            "parley: demo users already exist; passwords in " + dir.resolve("demo-users.txt"));
       }
       out.println("parley: ready. Press Ctrl-C to stop.");
       out.flush();
@@ -183,7 +187,8 @@ final class StandaloneCommand implements Callable<Integer> {
     var stored = db.settings().getString(DataAccess.DOMAIN_SETTING);
     String dom = UserNames.domain(domain != null ? domain : stored.orElse("example.test"));
     if (stored.isPresent() && !stored.get().equals(dom)) {
-      log.warn("domain changed from {} to {}; existing users keep their old domain", stored.get(), dom);
+      log.warn(
+          "domain changed from {} to {}; existing users keep their old domain", stored.get(), dom);
     }
     db.settings().putString(DataAccess.DOMAIN_SETTING, dom);
     return dom;
@@ -209,7 +214,8 @@ final class StandaloneCommand implements Callable<Integer> {
    * Creates the demo users that do not exist yet, with random passwords, and appends them to
    * demo-users.txt ("sip:uri password" per line). Returns the lines of users created now.
    */
-  private static List<String> ensureDemoUsers(Database db, String dom, Path dir) throws IOException {
+  private static List<String> ensureDemoUsers(Database db, String dom, Path dir)
+      throws IOException {
     SecureRandom random = new SecureRandom();
     List<String> created = new ArrayList<>();
     for (String name : DEMO_USERS) {

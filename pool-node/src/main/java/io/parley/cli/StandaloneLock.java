@@ -30,7 +30,8 @@ final class StandaloneLock implements AutoCloseable {
   static @Nullable StandaloneLock tryAcquire(Path dataDir) throws IOException {
     Files.createDirectories(dataDir);
     FileChannel ch =
-        FileChannel.open(dataDir.resolve(FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileChannel.open(
+            dataDir.resolve(FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     try {
       FileLock l = ch.tryLock();
       if (l == null) {

@@ -21,15 +21,15 @@ import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code parley user ...}: user administration against a standalone data folder (running or not)
- * or an external PostgreSQL. Passwords are read from standard input, never from the command line,
+ * {@code parley user ...}: user administration against a standalone data folder (running or not) or
+ * an external PostgreSQL. Passwords are read from standard input, never from the command line,
  * where they would show in {@code ps} and shell history.
  */
 @Command(
@@ -89,7 +89,8 @@ final class UserCommand implements Runnable {
       }
       return validPassword(new String(first));
     }
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     String line = in.readLine();
     if (line == null) {
       throw new CliErrors.CliException("no password on standard input");

@@ -69,11 +69,11 @@ class DigestAuthenticatorTest {
   }
 
   @Test
-  void challengesOfferSha256BeforeMd5WithQopAndOpaque() {
+  void challengesOfferMd5ThenSha256ByDefaultWithQopAndOpaque() {
     List<String> challenges = auth.challenges(false);
     assertThat(challenges).hasSize(2);
-    assertThat(challenges.get(0)).startsWith("Digest ").contains("algorithm=SHA-256");
-    assertThat(challenges.get(1)).contains("algorithm=MD5");
+    assertThat(challenges.get(0)).startsWith("Digest ").contains("algorithm=MD5");
+    assertThat(challenges.get(1)).contains("algorithm=SHA-256");
     for (String ch : challenges) {
       assertThat(ch).contains("qop=\"auth\"").contains("realm=\"example.com\"").contains("opaque=");
       assertThat(ch).doesNotContain("stale");
@@ -81,6 +81,22 @@ class DigestAuthenticatorTest {
     }
     assertThat(param(challenges.get(0), "nonce")).isNotEqualTo(param(challenges.get(1), "nonce"));
     assertThat(auth.challenges(true)).allSatisfy(ch -> assertThat(ch).endsWith(", stale=true"));
+  }
+
+  @Test
+  void challengeOrderIsConfigurable() {
+    DigestAuthenticator sha256First =
+        new DigestAuthenticator(
+            new DigestConfig(
+                REALM,
+                new byte[32],
+                DigestConfig.DEFAULT_NONCE_LIFETIME,
+                100,
+                List.of(DigestAlgorithm.SHA_256, DigestAlgorithm.MD5)),
+            java.time.Clock.systemUTC());
+    List<String> challenges = sha256First.challenges(false);
+    assertThat(challenges.get(0)).contains("algorithm=SHA-256");
+    assertThat(challenges.get(1)).contains("algorithm=MD5");
   }
 
   @Test

@@ -89,7 +89,9 @@ class StandaloneCliIT {
     List<String> demoUsers = Files.readAllLines(data.resolve("demo-users.txt"));
 
     // Stopped node: the CLI starts the folder's database itself.
-    assertThat(runCli(data, "", "user", "list")).contains("sip:dave@example.test").contains("disabled");
+    assertThat(runCli(data, "", "user", "list"))
+        .contains("sip:dave@example.test")
+        .contains("disabled");
 
     try (StandaloneProcess again = StandaloneProcess.startStandalone(data, flags)) {
       assertThat(again.awaitReady(Duration.ofMinutes(3))).as(again.text()).isTrue();

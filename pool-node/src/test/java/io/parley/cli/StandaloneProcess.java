@@ -18,8 +18,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code bin/parley standalone} started as a separate OS process, the way an administrator runs
- * it. Its output is collected; listener ports are read from the "listening on" lines (ports 0 =
+ * {@code bin/parley standalone} started as a separate OS process, the way an administrator runs it.
+ * Its output is collected; listener ports are read from the "listening on" lines (ports 0 =
  * ephemeral, so parallel runs never collide).
  */
 final class StandaloneProcess implements AutoCloseable {

@@ -118,7 +118,9 @@ class StandaloneSippIT {
   void sippRegistersAndMessagesOverUdp() throws Exception {
     SippRun run = runScenario("u1", node.port("udp"));
     assertThat(run.exitCode())
-        .as("SIPp exit code (0 = every call succeeded); errors:%n%s%nnode:%n%s", run.errors(), node.text())
+        .as(
+            "SIPp exit code (0 = every call succeeded); errors:%n%s%nnode:%n%s",
+            run.errors(), node.text())
         .isZero();
   }
 
@@ -126,7 +128,9 @@ class StandaloneSippIT {
   void sippRegistersAndMessagesOverTcp() throws Exception {
     SippRun run = runScenario("t1", node.port("tcp"));
     assertThat(run.exitCode())
-        .as("SIPp exit code (0 = every call succeeded); errors:%n%s%nnode:%n%s", run.errors(), node.text())
+        .as(
+            "SIPp exit code (0 = every call succeeded); errors:%n%s%nnode:%n%s",
+            run.errors(), node.text())
         .isZero();
   }
 }
