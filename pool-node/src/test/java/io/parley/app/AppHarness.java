@@ -110,6 +110,7 @@ final class AppHarness {
           .add("bob", DOMAIN, "bob-secret", true)
           .add("carol", DOMAIN, "carol-secret", false);
   final List<Routed> routed = new ArrayList<>();
+  @Nullable RuntimeException routerFailure;
   final SipApplication app;
   private long seq;
 
@@ -146,6 +147,9 @@ final class AppHarness {
           @Override
           public void onRequest(
               ServerTransaction tx, SipRequest request, Flow flow, @Nullable String aor) {
+            if (routerFailure != null) {
+              throw routerFailure;
+            }
             routed.add(new Routed(request, flow, aor));
             tx.respond(SipResponse.forRequest(request, 200, "Routed").toTag("r").build());
           }

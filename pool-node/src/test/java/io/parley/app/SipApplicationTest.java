@@ -6,9 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.parley.sip.message.HeaderName;
 import io.parley.sip.message.SipResponse;
 import io.parley.sip.transport.Flow;
-import io.parley.sip.transport.Transport;
 import io.parley.testing.FakeSipTransport;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -370,19 +368,22 @@ class SipApplicationTest {
   }
 
   @Test
-  void aRouterThatThrowsYields500() {
-    var h2 = new AppHarness();
-    Flow tcp2 =
-        h2.open(
-            new Flow(
-                "tcp-9",
-                Transport.TCP,
-                new InetSocketAddress("192.0.2.10", 1),
-                new InetSocketAddress("192.0.2.1", 5060)));
-    // No From user part: the registrar code path must still answer, not throw.
+  void registerWithoutAUserPartInToIs400() {
     String req =
-        h2.register("alice", "r", 1, "")
+        h.register("alice", "r", 1, "")
             .replace("To: <sip:alice@example.test>", "To: <sip:example.test>");
-    assertThat(h2.send(req, tcp2).statusCode()).isEqualTo(400);
+    assertThat(h.send(req, tcp).statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void aFailingRouterYields500AndTheApplicationKeepsServing() {
+    registerAlice(tcp);
+    h.routerFailure = new IllegalStateException("boom");
+    SipResponse failed = h.send(h.message("alice@example.test", "bob@example.test", ""), tcp);
+    h.routerFailure = null;
+    SipResponse next = h.send(h.message("alice@example.test", "bob@example.test", ""), tcp);
+
+    assertThat(failed.statusCode()).isEqualTo(500);
+    assertThat(next.statusCode()).isEqualTo(200);
   }
 }
