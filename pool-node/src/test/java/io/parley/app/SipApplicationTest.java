@@ -139,6 +139,28 @@ class SipApplicationTest {
   }
 
   @Test
+  void usernamesOtherThanTheProvisionedLowerCaseFormFailLikeAWrongPassword() {
+    for (String user : new String[] {"Alice", "alice@example.test", "EXAMPLE\\alice"}) {
+      SipResponse c = h.send(h.register("alice", "u-" + user, 1, ""), udp);
+      String auth =
+          authorization(
+                  c.header(HeaderName.WWW_AUTHENTICATE),
+                  user,
+                  "alice-secret",
+                  "REGISTER",
+                  "sip:example.test",
+                  "00000001")
+              .replace(
+                  "username=\"" + user + "\"", "username=\"" + user.replace("\\", "\\\\") + "\"");
+      SipResponse r =
+          h.send(h.register("alice", "u-" + user, 2, "Authorization: " + auth + "\n"), udp);
+
+      assertThat(r.statusCode()).as(user).isEqualTo(401);
+    }
+    assertThat(h.store.lookup("sip:alice@example.test").result()).isEmpty();
+  }
+
+  @Test
   void disabledUserWithTheRightPasswordIsForbidden() {
     SipResponse c = h.send(h.register("carol", "r", 1, ""), udp);
     SipResponse r =
