@@ -1,6 +1,7 @@
 package io.parley.routing;
 
 import io.parley.app.RequestRouter;
+import io.parley.node.SipNode;
 import io.parley.registrar.Binding;
 import io.parley.registrar.LocationStore;
 import io.parley.sip.message.HeaderName;
@@ -17,6 +18,7 @@ import io.parley.sip.transaction.ServerTransaction;
 import io.parley.sip.transaction.SipTimers;
 import io.parley.sip.transaction.TransactionLayer;
 import io.parley.sip.transaction.TransactionState;
+import io.parley.sip.transaction.VertxSipTimers;
 import io.parley.sip.transport.Flow;
 import io.parley.sip.transport.SipTransport;
 import io.parley.sip.transport.Transport;
@@ -151,6 +153,32 @@ public final class ProxyCore implements RequestRouter {
         domains.stream().map(d -> d.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
     this.identity = identity;
     this.users = users;
+  }
+
+  /**
+   * The node's router factory: a ProxyCore over the node's layers, serving its domains, knowing
+   * itself by its transport host and advertised host besides the sent-by address.
+   */
+  public static SipNode.RouterFactory factory(UserExistence users) {
+    return s -> {
+      Set<String> aliases = new java.util.HashSet<>();
+      String host = s.config().transport().host();
+      if (!host.equals("0.0.0.0") && !host.equals("::")) {
+        aliases.add(host);
+      }
+      String advertised = s.config().transport().advertisedHost();
+      if (advertised != null) {
+        aliases.add(advertised);
+      }
+      return new ProxyCore(
+          s.transactions(),
+          s.transport(),
+          new VertxSipTimers(s.vertx(), s.context()),
+          s.locations(),
+          Set.copyOf(s.config().domains()),
+          new ProxyIdentity(s.config().nodeId(), aliases),
+          users);
+    };
   }
 
   // ------------------------------------------------------------------ entry points

@@ -85,8 +85,11 @@ class ProxyCoreTest {
 
   // ------------------------------------------------------------ helpers
 
+  private long registerCseq;
+
   private void register(String aor, String contact, Flow flow) {
     Instant now = Instant.now();
+    long cseq = ++registerCseq;
     Binding b =
         new Binding(
             aor,
@@ -99,12 +102,15 @@ class ProxyCoreTest {
             flow.remoteHost(),
             flow.remotePort(),
             "reg-" + contact,
-            1,
+            cseq,
             1.0f,
             now.plusSeconds(3600),
             now);
-    store.apply(
-        aor, new RegistrationChange.Update("reg-" + contact, 1, now, List.of(b), List.of(), 10));
+    store
+        .apply(
+            aor,
+            new RegistrationChange.Update("reg-" + contact, cseq, now, List.of(b), List.of(), 10))
+        .await();
   }
 
   private void registerBobTwice() {
@@ -466,6 +472,38 @@ class ProxyCoreTest {
         .filteredOn(r -> r.cseq().method().equals("BYE"))
         .extracting(SipResponse::statusCode)
         .containsExactly(200);
+  }
+
+  @Test
+  void whenTheTokenConnectionClosedTheRequestFollowsTheReRegisteredContact() {
+    register(BOB, "sip:bob@192.0.2.20:40001;transport=tcp", bobTcp);
+    transport.receive(invite(), alice);
+    SipRequest forwarded = (SipRequest) sentTo("INVITE", "tcp-7").message();
+    List<String> rr = forwarded.headerValues(HeaderName.RECORD_ROUTE);
+    // Bob's client reconnects: the old connection is gone, the binding now names the new one.
+    transport.close(bobTcp);
+    Flow newFlow = RoutingTestTransport.tcp("tcp-8", "192.0.2.20", 40002);
+    transport.open(newFlow);
+    register(BOB, "sip:bob@192.0.2.20:40001;transport=tcp", newFlow);
+
+    SipRequest bye =
+        SipMessages.request(
+            "BYE sip:bob@192.0.2.20:40001;transport=tcp SIP/2.0\n"
+                + "Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bKbye3\n"
+                + "Route: "
+                + rr.get(1)
+                + ", "
+                + rr.get(0)
+                + "\n"
+                + "Max-Forwards: 70\n"
+                + "From: <sip:alice@example.test>;tag=a1\n"
+                + "To: <sip:bob@example.test>;tag=b1\n"
+                + "Call-ID: inv-1@192.0.2.10\n"
+                + "CSeq: 2 BYE\n"
+                + "Content-Length: 0\n\n");
+    transport.receive(bye, alice);
+
+    assertThat(sentTo("BYE", "tcp-8")).isNotNull();
   }
 
   @Test
