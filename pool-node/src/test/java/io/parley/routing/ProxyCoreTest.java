@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parley.registrar.Binding;
 import io.parley.registrar.InMemoryLocationStore;
+import io.parley.registrar.LocationStore;
 import io.parley.registrar.RegistrationChange;
 import io.parley.routing.RoutingTestTransport.Sent;
 import io.parley.sip.message.HeaderName;
@@ -21,6 +22,7 @@ import io.parley.sip.transport.Flow;
 import io.parley.testing.FakeSipTimers;
 import io.parley.testing.SipMessages;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,6 +43,8 @@ class ProxyCoreTest {
   private final Flow alice = RoutingTestTransport.udp("192.0.2.10", 5060);
   private final Flow bobTcp = RoutingTestTransport.tcp("tcp-7", "192.0.2.20", 40001);
   private @Nullable String authenticatedAor = "sip:alice@example.test";
+  private boolean knownUsersFail;
+  private @Nullable Promise<List<Binding>> lookupOverride;
   private ProxyCore proxy;
 
   @BeforeEach
@@ -56,10 +60,13 @@ class ProxyCoreTest {
             layer,
             transport,
             timers,
-            store,
+            new SlowableStore(),
             Set.of("Example.Test"),
             ProxyIdentity.of("node-1"),
-            aor -> Future.succeededFuture(knownUsers.contains(aor)));
+            aor ->
+                knownUsersFail
+                    ? Future.failedFuture("database down")
+                    : Future.succeededFuture(knownUsers.contains(aor)));
     layer.transactionUser(
         new TransactionUser() {
           @Override
@@ -84,6 +91,36 @@ class ProxyCoreTest {
   }
 
   // ------------------------------------------------------------ helpers
+
+  /** The in-memory store, whose next lookup can be held back by the test. */
+  private final class SlowableStore implements LocationStore {
+    @Override
+    public Future<List<Binding>> lookup(String aor) {
+      Promise<List<Binding>> held = lookupOverride;
+      lookupOverride = null;
+      return held != null ? held.future() : store.lookup(aor);
+    }
+
+    @Override
+    public Future<List<Binding>> apply(String aor, RegistrationChange change) {
+      return store.apply(aor, change);
+    }
+
+    @Override
+    public Future<Void> removeFlow(String flowId) {
+      return store.removeFlow(flowId);
+    }
+
+    @Override
+    public Future<@Nullable Binding> findByContact(String contactUri) {
+      return store.findByContact(contactUri);
+    }
+
+    @Override
+    public Future<Integer> purgeExpired(Instant now) {
+      return store.purgeExpired(now);
+    }
+  }
 
   private long registerCseq;
 
@@ -246,6 +283,29 @@ class ProxyCoreTest {
     timers.advance(Duration.ofSeconds(33));
 
     assertThat(codesToAlice()).containsExactly(408);
+  }
+
+  @Test
+  void failingUserLookupAnswers500() {
+    knownUsersFail = true;
+    transport.receive(message("sip:nobody@example.test", 70), alice);
+
+    assertThat(codesToAlice()).containsExactly(500);
+  }
+
+  @Test
+  void cancelWhileTheLocationLookupIsPendingStopsTheFork() {
+    registerBobTwice();
+    Promise<List<Binding>> slow = Promise.promise();
+    lookupOverride = slow;
+    transport.receive(invite(), alice);
+    transport.receive(cancel(), alice);
+    assertThat(codesToAlice()).containsExactly(100, 200, 487);
+
+    slow.complete(store.lookup(BOB).result());
+
+    assertThat(transport.requests("INVITE")).isEmpty();
+    assertThat(codesToAlice()).containsExactly(100, 200, 487);
   }
 
   // ------------------------------------------------------------ loops and hops
