@@ -188,6 +188,15 @@ public final class ProxyCore implements RequestRouter {
       ServerTransaction tx, SipRequest request, Flow flow, @Nullable String authenticatedAor) {
     ProxyTx p = new ProxyTx(tx, request, flow, authenticatedAor, Vertx.currentContext());
     try {
+      if (request.isMethod("ACK")) {
+        onAck2xx(
+            request, flow); // the layer sends ACKs to onAck; tolerate a dispatcher that does not
+        return;
+      }
+      if (request.isMethod("CANCEL")) {
+        reply(p, 481, "Call/Transaction Does Not Exist"); // a matching CANCEL goes to onCancel
+        return;
+      }
       start(p);
     } catch (RuntimeException e) {
       fail(p, e);

@@ -17,6 +17,7 @@ import io.parley.sip.transaction.OverloadPolicy;
 import io.parley.sip.transaction.ServerTransaction;
 import io.parley.sip.transaction.TransactionLayer;
 import io.parley.sip.transaction.TransactionOptions;
+import io.parley.sip.transaction.TransactionState;
 import io.parley.sip.transaction.TransactionUser;
 import io.parley.sip.transport.Flow;
 import io.parley.testing.FakeSipTimers;
@@ -306,6 +307,53 @@ class ProxyCoreTest {
 
     assertThat(transport.requests("INVITE")).isEmpty();
     assertThat(codesToAlice()).containsExactly(100, 200, 487);
+  }
+
+  @Test
+  void unmatchedCancelHandedToOnRequestGets481() {
+    List<SipResponse> answers = new ArrayList<>();
+    ServerTransaction tx =
+        new ServerTransaction() {
+          @Override
+          public String id() {
+            return "s-test";
+          }
+
+          @Override
+          public SipRequest request() {
+            return cancel();
+          }
+
+          @Override
+          public Flow flow() {
+            return alice;
+          }
+
+          @Override
+          public boolean isInvite() {
+            return false;
+          }
+
+          @Override
+          public TransactionState state() {
+            return answers.isEmpty() ? TransactionState.TRYING : TransactionState.COMPLETED;
+          }
+
+          @Override
+          public Future<Void> respond(SipResponse response) {
+            answers.add(response);
+            return Future.succeededFuture();
+          }
+
+          @Override
+          public @Nullable SipResponse lastResponse() {
+            return answers.isEmpty() ? null : answers.getLast();
+          }
+        };
+
+    proxy.onRequest(tx, cancel(), alice, null);
+
+    assertThat(answers).extracting(SipResponse::statusCode).containsExactly(481);
   }
 
   // ------------------------------------------------------------ loops and hops
