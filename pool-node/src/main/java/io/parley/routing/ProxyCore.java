@@ -1,6 +1,7 @@
 package io.parley.routing;
 
 import io.parley.app.RequestRouter;
+import io.parley.node.SipNode;
 import io.parley.registrar.Binding;
 import io.parley.registrar.LocationStore;
 import io.parley.sip.message.HeaderName;
@@ -17,6 +18,7 @@ import io.parley.sip.transaction.ServerTransaction;
 import io.parley.sip.transaction.SipTimers;
 import io.parley.sip.transaction.TransactionLayer;
 import io.parley.sip.transaction.TransactionState;
+import io.parley.sip.transaction.VertxSipTimers;
 import io.parley.sip.transport.Flow;
 import io.parley.sip.transport.SipTransport;
 import io.parley.sip.transport.Transport;
@@ -153,6 +155,32 @@ public final class ProxyCore implements RequestRouter {
     this.users = users;
   }
 
+  /**
+   * The node's router factory: a ProxyCore over the node's layers, serving its domains, knowing
+   * itself by its transport host and advertised host besides the sent-by address.
+   */
+  public static SipNode.RouterFactory factory(UserExistence users) {
+    return s -> {
+      Set<String> aliases = new java.util.HashSet<>();
+      String host = s.config().transport().host();
+      if (!host.equals("0.0.0.0") && !host.equals("::")) {
+        aliases.add(host);
+      }
+      String advertised = s.config().transport().advertisedHost();
+      if (advertised != null) {
+        aliases.add(advertised);
+      }
+      return new ProxyCore(
+          s.transactions(),
+          s.transport(),
+          new VertxSipTimers(s.vertx(), s.context()),
+          s.locations(),
+          Set.copyOf(s.config().domains()),
+          new ProxyIdentity(s.config().nodeId(), aliases),
+          users);
+    };
+  }
+
   // ------------------------------------------------------------------ entry points
 
   @Override
@@ -160,6 +188,15 @@ public final class ProxyCore implements RequestRouter {
       ServerTransaction tx, SipRequest request, Flow flow, @Nullable String authenticatedAor) {
     ProxyTx p = new ProxyTx(tx, request, flow, authenticatedAor, Vertx.currentContext());
     try {
+      if (request.isMethod("ACK")) {
+        onAck2xx(
+            request, flow); // the layer sends ACKs to onAck; tolerate a dispatcher that does not
+        return;
+      }
+      if (request.isMethod("CANCEL")) {
+        reply(p, 481, "Call/Transaction Does Not Exist"); // a matching CANCEL goes to onCancel
+        return;
+      }
       start(p);
     } catch (RuntimeException e) {
       fail(p, e);
@@ -453,7 +490,11 @@ public final class ProxyCore implements RequestRouter {
 
   private void handleBranchResponse(Branch br, ProxyTx p, SipResponse response) {
     int code = response.statusCode();
-    SipResponse up = response.vias().size() > 1 ? popVia(response) : null;
+    // A downstream that dropped the Vias below ours gets its status relayed on a response of ours.
+    SipResponse up =
+        response.vias().size() > 1
+            ? popVia(response)
+            : response(p.request, code, response.reasonPhrase());
     if (code < 200) {
       br.provisional = true;
       if (br.timerC != null && !br.done) {
@@ -463,7 +504,7 @@ public final class ProxyCore implements RequestRouter {
       if (br.cancelWanted) {
         cancelBranch(br);
       }
-      if (code > 100 && up != null && !p.finalSent) {
+      if (code > 100 && !p.finalSent) {
         p.server.respond(up);
       }
       return;
@@ -472,9 +513,6 @@ public final class ProxyCore implements RequestRouter {
       boolean first = !br.done;
       if (first) {
         branchDone(br);
-      }
-      if (up == null) {
-        return;
       }
       if (p.invite) {
         forward2xx(p, up); // every 2xx, retransmissions included (§16.7 step 4, RFC 6026)
@@ -496,7 +534,7 @@ public final class ProxyCore implements RequestRouter {
       return; // e.g. the real answer after timer C counted the branch as 408
     }
     branchDone(br);
-    if (p.finalSent || up == null) {
+    if (p.finalSent) {
       return;
     }
     p.finals.add(up);
