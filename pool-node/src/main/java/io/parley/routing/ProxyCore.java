@@ -217,7 +217,11 @@ public final class ProxyCore implements RequestRouter {
     try {
       // RFC 3261 §9.2: the 200 to the CANCEL and the 487 carry the same To tag.
       String tag = TransactionLayer.newTag();
-      cancelTx.respond(SipResponse.forRequest(cancel, 200, "OK").toTag(tag).build());
+      SipResponse.Builder ok = SipResponse.forRequest(cancel, 200, "OK");
+      if (cancel.to().tag() == null) {
+        ok.toTag(tag); // a re-INVITE's CANCEL keeps the dialog's tag
+      }
+      cancelTx.respond(ok.build());
       ProxyTx p = pending.get(invite.id());
       if (invite.state() == TransactionState.PROCEEDING) {
         SipResponse.Builder terminated =
