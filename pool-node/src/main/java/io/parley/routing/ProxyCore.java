@@ -57,11 +57,13 @@ import org.slf4j.LoggerFactory;
  *       Request-URI). Ours = host is one of our transport's sent-by hosts, a {@link ProxyIdentity}
  *       alias or one of our domains, and the port (if any) is one of ours.
  *   <li>The target: (a) the flow token of the last popped Route of ours, when its connection is
- *       still open; (b) else the next (foreign) Route; (c) else a binding whose Contact is the
- *       Request-URI ({@link LocationStore#findByContact}); (d) else, for {@code user@our-domain},
- *       every binding of the AOR (parallel fork; none → 404 if the user is unknown, 480 if known);
- *       (e) else a foreign host, only for an authenticated sender and only DNS-less (an IP literal
- *       or {@code localhost}; anything else → 404, federation comes later).
+ *       still open; (b) else the next (foreign) Route; (c) else, for an in-dialog request, a
+ *       Request-URI naming this node, or one in our domain with URI parameters (GRUU-like), a
+ *       binding whose Contact is the Request-URI ({@link LocationStore#findByContact}); (d) else,
+ *       for {@code user@our-domain}, every binding of the AOR (parallel fork; none → 404 if the
+ *       user is unknown, 480 if known); (e) else a foreign host, only for an authenticated sender
+ *       and only DNS-less (an IP literal or {@code localhost}; anything else → 404, federation
+ *       comes later).
  *   <li>Each branch: Request-URI = the binding's Contact (forks only), Max-Forwards decremented,
  *       our credentials ({@code Proxy-Authorization}) removed, Record-Route added for
  *       dialog-creating requests, sent in a client transaction (which pushes our Via) over the
@@ -217,7 +219,11 @@ public final class ProxyCore implements RequestRouter {
     try {
       // RFC 3261 §9.2: the 200 to the CANCEL and the 487 carry the same To tag.
       String tag = TransactionLayer.newTag();
-      cancelTx.respond(SipResponse.forRequest(cancel, 200, "OK").toTag(tag).build());
+      SipResponse.Builder ok = SipResponse.forRequest(cancel, 200, "OK");
+      if (cancel.to().tag() == null) {
+        ok.toTag(tag); // a re-INVITE's CANCEL keeps the dialog's tag
+      }
+      cancelTx.respond(ok.build());
       ProxyTx p = pending.get(invite.id());
       if (invite.state() == TransactionState.PROCEEDING) {
         SipResponse.Builder terminated =

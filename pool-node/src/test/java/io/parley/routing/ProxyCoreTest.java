@@ -615,6 +615,55 @@ class ProxyCoreTest {
   }
 
   @Test
+  void reInviteIsRoutedWithoutNewRecordRouteAndItsCancelKeepsTheDialogTag() {
+    SipResponse ok = establishedCall();
+    List<String> rr = ok.headerValues(HeaderName.RECORD_ROUTE);
+    String dialog =
+        "Max-Forwards: 70\n"
+            + "From: <sip:alice@example.test>;tag=a1\n"
+            + "To: <sip:bob@example.test>;tag=b1\n"
+            + "Call-ID: inv-1@192.0.2.10\n";
+    SipRequest reInvite =
+        SipMessages.request(
+            "INVITE sip:bob@example.test;opaque=user:epid:xyz;gruu SIP/2.0\n"
+                + "Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bKreinv\n"
+                + "Route: "
+                + rr.get(1)
+                + ", "
+                + rr.get(0)
+                + "\n"
+                + dialog
+                + "CSeq: 2 INVITE\n"
+                + "Content-Length: 0\n\n");
+    transport.receive(reInvite, alice);
+    Sent atBob = sentTo("INVITE", "tcp-7");
+    assertThat(((SipRequest) atBob.message()).recordRoutes()).isEmpty();
+    transport.receive(answer(atBob, 180, "Ringing", "b1"), bobTcp);
+
+    transport.receive(
+        SipMessages.request(
+            "CANCEL sip:bob@example.test;opaque=user:epid:xyz;gruu SIP/2.0\n"
+                + "Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bKreinv\n"
+                + "Route: "
+                + rr.get(1)
+                + ", "
+                + rr.get(0)
+                + "\n"
+                + dialog
+                + "CSeq: 2 CANCEL\n"
+                + "Content-Length: 0\n\n"),
+        alice);
+
+    assertThat(transport.responsesOn(alice))
+        .filteredOn(r -> r.statusCode() >= 200)
+        .extracting(r -> r.statusCode() + " " + r.to().tag())
+        .containsExactly("200 b1", "487 b1");
+    assertThat(transport.requests("CANCEL"))
+        .extracting(s -> s.flow().id())
+        .containsExactly("tcp-7");
+  }
+
+  @Test
   void strictRoutingPreviousHopIsHandled() {
     SipResponse ok = establishedCall();
     List<NameAddr> rr = ok.recordRoutes();
