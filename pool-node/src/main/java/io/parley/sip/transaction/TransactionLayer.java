@@ -376,7 +376,9 @@ public final class TransactionLayer {
               // lag (or one very long block) does.
               lagEwma = lagEwma * (1 - LAG_SMOOTHING) + sample * LAG_SMOOTHING;
               lastLagMillis = Math.round(lagEwma);
-              lagSaturated = lastLagMillis > options.overload().maxEventLoopLag().toMillis();
+              lagSaturated =
+                  lastLagMillis > options.overload().maxEventLoopLag().toMillis()
+                      && activeTransactions() >= options.overload().minTransactionsForLag();
               scheduleLagProbe();
             });
   }
