@@ -63,21 +63,91 @@ public final class WireFormat {
     int end = raw.length;
     int lineEnd = lineEnd(raw, 0, end);
     if (lineEnd < 0) throw new SipParseException("Missing Blank Line");
-    String line = new String(raw, 0, lineEnd, StandardCharsets.UTF_8);
     // the start line is judged first so that e.g. SIP/7.0 gets 505 whatever the headers say
-    boolean response = line.startsWith("SIP/");
-    StartLine start = response ? statusLine(line) : requestLine(line);
+    StartLine start = startLine(raw, lineEnd);
     Parts p = new Parts();
     p.raw = raw;
     scanHeaders(raw, lineEnd + 2, end, maxHeaders, p, true);
+    p.headers = p.freeze(raw, 0);
+    return finish(p, start, strict);
+  }
+
+  /**
+   * One-pass fast path for a datagram or a framed message: finds the start line, splits the header
+   * block and reads Content-Length in a single scan of {@code buf[off, off+len)}, then decodes
+   * strictly. Returns null whenever the input is not a plainly well-formed message within the
+   * limits (any framing fault, limit hit, or syntax error): the caller then takes the careful path,
+   * which alone decides the verdict and error response, so verdicts cannot differ between the two.
+   *
+   * @param datagram bytes after the Content-Length body are ignored (else they must not exist)
+   */
+  public static @Nullable SipMessage tryDecodeWellFormed(
+      byte[] buf,
+      int off,
+      int len,
+      int maxStartLineBytes,
+      int maxHeaderBlockBytes,
+      int maxHeaders,
+      int maxBodyBytes,
+      boolean datagram) {
+    try {
+      int end = off + len;
+      int lineEnd = lineEnd(buf, off, (int) Math.min(end, (long) off + maxStartLineBytes + 2));
+      if (lineEnd < 0) return null;
+      Parts p = new Parts();
+      // the blank line must end within the header limit (as the framing check requires)
+      int limit = (int) Math.min(end, (long) off + maxHeaderBlockBytes);
+      scanHeaders(buf, lineEnd + 2, limit, maxHeaders, p, true);
+      long cl = -1;
+      for (int i = 0; i < p.count; i++) {
+        if (p.names[i].equals(HeaderName.CONTENT_LENGTH)) {
+          if (cl >= 0) return null;
+          cl = number(buf, p.starts[i], p.ends[i], Integer.MAX_VALUE);
+          if (cl < 0) return null;
+        }
+      }
+      int available = end - p.bodyOffset;
+      if (cl > available || (!datagram && cl >= 0 && cl != available)) return null;
+      int bodyLength = cl < 0 ? available : (int) cl;
+      if (bodyLength > maxBodyBytes) return null;
+      byte[] raw = Arrays.copyOfRange(buf, off, p.bodyOffset + bodyLength);
+      p.raw = raw;
+      p.headers = p.freeze(raw, off);
+      p.bodyOffset -= off;
+      return finish(p, startLine(raw, lineEnd - off), true);
+    } catch (SipParseException e) {
+      return null;
+    }
+  }
+
+  /** Decimal in {@code b[s, e)} of at most {@code max}, or -1 (no sign, no spaces). */
+  private static long number(byte[] b, int s, int e, long max) {
+    if (s >= e) return -1;
+    long r = 0;
+    for (int i = s; i < e; i++) {
+      int c = b[i] - '0';
+      if (c < 0 || c > 9) return -1;
+      r = r * 10 + c;
+      if (r > max) return -1;
+    }
+    return r;
+  }
+
+  private static StartLine startLine(byte[] raw, int lineEnd) throws SipParseException {
+    String line = new String(raw, 0, lineEnd, StandardCharsets.UTF_8);
+    return line.startsWith("SIP/") ? statusLine(line) : requestLine(line);
+  }
+
+  private static SipMessage finish(Parts p, StartLine start, boolean strict)
+      throws SipParseException {
     readRouting(p, strict);
-    int bodyLength = end - p.bodyOffset;
+    int bodyLength = p.raw.length - p.bodyOffset;
     if (p.contentLength >= 0 && p.contentLength != bodyLength) {
       throw new SipParseException("Bad Content-Length");
     }
     if (strict) checkRequired(p);
-    if (response) return new SipResponse(p, start.code, start.text);
-    Uri uri = java.util.Objects.requireNonNull(start.uri);
+    if (start.uri == null) return new SipResponse(p, start.code, start.text);
+    Uri uri = start.uri;
     if (strict) {
       // RFC 3261 §19.1.5: headers in a Request-URI are a route-injection vector (RFC 4475 escruri)
       if (uri instanceof SipUri su && !su.headers().isEmpty()) {
@@ -184,9 +254,9 @@ public final class WireFormat {
    */
   static void scanHeaders(byte[] raw, int pos, int end, int maxHeaders, Parts p, boolean strict)
       throws SipParseException {
-    HeaderName[] names = new HeaderName[16];
-    int[] starts = new int[16];
-    int[] ends = new int[16];
+    HeaderName[] names = p.names;
+    int[] starts = p.starts;
+    int[] ends = p.ends;
     int count = 0;
     int i = pos;
     while (true) {
@@ -253,7 +323,10 @@ public final class WireFormat {
       count++;
       i = next;
     }
-    p.headers = new Headers(raw, names, starts, ends, count);
+    p.names = names;
+    p.starts = starts;
+    p.ends = ends;
+    p.count = count;
   }
 
   private static boolean isLws(byte c) {
@@ -386,7 +459,7 @@ public final class WireFormat {
       Parts p = new Parts();
       byte[] raw = Arrays.copyOfRange(buf, off, end);
       scanHeaders(raw, i + 1 - off, raw.length, 1024, p, false);
-      return p.headers;
+      return p.freeze(raw, 0);
     } catch (SipParseException | RuntimeException e) {
       return null;
     }
