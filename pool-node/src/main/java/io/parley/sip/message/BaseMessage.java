@@ -13,7 +13,7 @@ abstract sealed class BaseMessage permits SipRequest, SipResponse {
   final List<Via> vias;
   final @Nullable NameAddr from;
   final @Nullable NameAddr to;
-  final @Nullable String callId;
+  final int callIdIndex;
   final @Nullable CSeq cseq;
   final int maxForwards;
   final List<NameAddr> contacts;
@@ -30,7 +30,7 @@ abstract sealed class BaseMessage permits SipRequest, SipResponse {
     vias = List.copyOf(p.vias);
     from = p.from;
     to = p.to;
-    callId = p.callId;
+    callIdIndex = p.callIdIndex;
     cseq = p.cseq;
     maxForwards = p.maxForwards;
     contacts = List.copyOf(p.contacts);
@@ -88,7 +88,8 @@ abstract sealed class BaseMessage permits SipRequest, SipResponse {
   }
 
   public String callId() {
-    return required(callId, "Call-ID");
+    if (callIdIndex < 0) throw new IllegalStateException("message has no Call-ID");
+    return headers.value(callIdIndex);
   }
 
   public CSeq cseq() {

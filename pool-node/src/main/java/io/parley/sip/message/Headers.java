@@ -28,6 +28,19 @@ public final class Headers {
     this.size = size;
   }
 
+  byte[] raw() {
+    return raw;
+  }
+
+  /** Offset of value {@code index} in {@link #raw()} (trimmed; may contain folding CRLFs). */
+  int start(int index) {
+    return starts[index];
+  }
+
+  int end(int index) {
+    return ends[index];
+  }
+
   public int size() {
     return size;
   }

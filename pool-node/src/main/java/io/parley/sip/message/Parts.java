@@ -17,7 +17,7 @@ final class Parts {
   final List<Via> vias = new ArrayList<>();
   @Nullable NameAddr from;
   @Nullable NameAddr to;
-  @Nullable String callId;
+  int callIdIndex = -1; // the first Call-ID's header index; decoded on first read
   @Nullable CSeq cseq;
   int maxForwards = -1;
   final List<NameAddr> contacts = new ArrayList<>();

@@ -337,9 +337,10 @@ public final class WireFormat {
     Headers h = java.util.Objects.requireNonNull(p.headers);
     for (int i = 0; i < h.size(); i++) {
       HeaderName n = h.name(i);
-      if (!n.isKnown()) continue;
+      // only the headers the model reads: the others stay undecoded bytes until someone asks
+      if (!n.isKnown() || !isRead(n, strict)) continue;
       try {
-        readOne(p, n, h.value(i), strict);
+        readOne(p, n, h, i, strict);
       } catch (SipParseException e) {
         if (e.statusCode() != 400 || e.getMessage() == null) throw e;
         throw new SipParseException("Bad " + n.display());
@@ -347,69 +348,88 @@ public final class WireFormat {
     }
   }
 
-  private static void readOne(Parts p, HeaderName n, String v, boolean strict)
+  private static boolean isRead(HeaderName n, boolean strict) {
+    return n == HeaderName.VIA
+        || n == HeaderName.FROM
+        || n == HeaderName.TO
+        || n == HeaderName.CALL_ID
+        || n == HeaderName.CSEQ
+        || n == HeaderName.MAX_FORWARDS
+        || n == HeaderName.CONTACT
+        || n == HeaderName.ROUTE
+        || n == HeaderName.RECORD_ROUTE
+        || n == HeaderName.CONTENT_LENGTH
+        || n == HeaderName.CONTENT_TYPE
+        || n == HeaderName.EXPIRES
+        || (n == HeaderName.DATE && strict);
+  }
+
+  /**
+   * A decimal header of at most {@code max} read straight from the bytes; leading zeros allowed
+   * (RFC 4475 wsinv); a fold or anything but digits is "Bad number".
+   */
+  private static long number(Headers h, int i, long max) throws SipParseException {
+    long r = number(h.raw(), h.start(i), h.end(i), max);
+    if (r < 0) throw new SipParseException("Bad number");
+    return r;
+  }
+
+  private static void readOne(Parts p, HeaderName n, Headers h, int i, boolean strict)
       throws SipParseException {
     if (n == HeaderName.VIA) {
-      for (String e : Lex.splitComma(v)) p.vias.add(Via.parse(e));
+      for (String e : Lex.splitComma(h.value(i))) p.vias.add(Via.parse(e));
     } else if (n == HeaderName.FROM) {
-      if (p.fromCount++ == 0) p.from = NameAddr.parse(v);
+      if (p.fromCount++ == 0) p.from = NameAddr.parse(h.value(i));
     } else if (n == HeaderName.TO) {
-      if (p.toCount++ == 0) p.to = NameAddr.parse(v);
+      if (p.toCount++ == 0) p.to = NameAddr.parse(h.value(i));
     } else if (n == HeaderName.CALL_ID) {
-      if (v.isEmpty()) throw new SipParseException("Bad Call-ID");
-      for (int i = 0; i < v.length(); i++) {
-        char c = v.charAt(i);
+      // checked on the bytes (a fold leaves CR/LF, as bad as the SP it decodes to); decoded lazily
+      byte[] raw = h.raw();
+      int s = h.start(i);
+      int e = h.end(i);
+      if (s >= e) throw new SipParseException("Bad Call-ID");
+      for (int k = s; k < e; k++) {
+        int c = raw[k] & 0xff;
         if (c <= ' ' || c == 127) throw new SipParseException("Bad Call-ID");
       }
-      if (p.callIdCount++ == 0) p.callId = v;
+      if (p.callIdCount++ == 0) p.callIdIndex = i;
     } else if (n == HeaderName.CSEQ) {
-      CSeq c = CSeq.parse(v);
+      CSeq c = CSeq.parse(h, i);
       if (p.cseqCount++ == 0) p.cseq = c;
     } else if (n == HeaderName.MAX_FORWARDS) {
-      long mf = number(v, 255);
+      long mf = number(h, i, 255);
       if (p.maxForwardsCount++ == 0) p.maxForwards = (int) mf;
     } else if (n == HeaderName.CONTACT) {
+      String v = h.value(i);
       if (v.equals("*")) {
         p.wildcardContact = true;
       } else {
         addresses(v, p.contacts);
       }
     } else if (n == HeaderName.ROUTE) {
-      addresses(v, p.routes);
+      addresses(h.value(i), p.routes);
     } else if (n == HeaderName.RECORD_ROUTE) {
-      addresses(v, p.recordRoutes);
+      addresses(h.value(i), p.recordRoutes);
     } else if (n == HeaderName.CONTENT_LENGTH) {
-      long cl = number(v, Integer.MAX_VALUE);
+      long cl = number(h, i, Integer.MAX_VALUE);
       if (p.contentLengthCount++ > 0) {
         throw new SipParseException("Multiple Content-Length");
       }
       p.contentLength = cl;
     } else if (n == HeaderName.CONTENT_TYPE) {
+      String v = h.value(i);
       checkMediaType(v);
       if (p.contentType == null) p.contentType = v;
     } else if (n == HeaderName.EXPIRES) {
-      long e = number(v, 0xFFFF_FFFFL);
+      long e = number(h, i, 0xFFFF_FFFFL);
       if (p.expires < 0) p.expires = (int) Math.min(e, Integer.MAX_VALUE);
     } else if (n == HeaderName.DATE && strict) {
-      checkDate(v);
+      checkDate(h.value(i));
     }
   }
 
   private static void addresses(String v, List<NameAddr> out) throws SipParseException {
     for (String e : Lex.splitComma(v)) out.add(NameAddr.parse(e));
-  }
-
-  /** A decimal of at most {@code max}; leading zeros allowed (RFC 4475 wsinv). */
-  static long number(String v, long max) throws SipParseException {
-    if (v.isEmpty()) throw new SipParseException("Bad number");
-    long r = 0;
-    for (int i = 0; i < v.length(); i++) {
-      char c = v.charAt(i);
-      if (c < '0' || c > '9') throw new SipParseException("Bad number");
-      r = r * 10 + (c - '0');
-      if (r > max) throw new SipParseException("Bad number");
-    }
-    return r;
   }
 
   private static void checkMediaType(String v) throws SipParseException {
