@@ -1,5 +1,8 @@
 package io.parley.sip.message;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -281,7 +284,9 @@ public final class WireFormat {
       int next;
       while (true) {
         byte c = 0;
-        while (i < end && (c = raw[i]) != '\r' && c != '\n') i++; // tight ASCII fast path
+        // eight bytes at a time while none is a control character (CR, LF, HT...)
+        while (i + 8 <= end && !hasControl((long) LONGS.get(raw, i))) i += 8;
+        while (i < end && (c = raw[i]) != '\r' && c != '\n') i++;
         if (i >= end) {
           if (strict) throw new SipParseException("Missing Blank Line");
           lineEnd = end;
@@ -327,6 +332,14 @@ public final class WireFormat {
     p.starts = starts;
     p.ends = ends;
     p.count = count;
+  }
+
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  /** Whether some byte of {@code x} is below 0x0E (SWAR "has less than"; exact yes/no). */
+  private static boolean hasControl(long x) {
+    return ((x - 0x0E0E0E0E0E0E0E0EL) & ~x & 0x8080808080808080L) != 0;
   }
 
   private static boolean isLws(byte c) {
