@@ -27,18 +27,27 @@ abstract sealed class BaseMessage permits SipRequest, SipResponse {
     raw = p.raw;
     bodyOffset = p.bodyOffset;
     headers = java.util.Objects.requireNonNull(p.headers);
-    vias = List.copyOf(p.vias);
+    vias = freeze(p.vias);
     from = p.from;
     to = p.to;
     callIdIndex = p.callIdIndex;
     cseq = p.cseq;
     maxForwards = p.maxForwards;
-    contacts = List.copyOf(p.contacts);
+    contacts = freeze(p.contacts);
     wildcardContact = p.wildcardContact;
-    routes = List.copyOf(p.routes);
-    recordRoutes = List.copyOf(p.recordRoutes);
+    routes = freeze(p.routes);
+    recordRoutes = freeze(p.recordRoutes);
     contentType = p.contentType;
     expires = p.expires;
+  }
+
+  /** Immutable copy; the usual 0 or 1 element without an intermediate array. */
+  private static <T> List<T> freeze(List<T> l) {
+    return switch (l.size()) {
+      case 0 -> List.of();
+      case 1 -> List.of(l.get(0));
+      default -> List.copyOf(l);
+    };
   }
 
   private static <T> T required(@Nullable T v, String name) {

@@ -143,21 +143,15 @@ final class Lex {
     return sb.append('"').toString();
   }
 
-  private static boolean isParamValueChar(char c) {
+  private static final boolean[] PARAM_VALUE = new boolean[128];
+
+  static {
     // token chars plus what hosts (IPv6 received=) and SIP URI params may contain
-    return isTokenChar(c)
-        || c == ':'
-        || c == '['
-        || c == ']'
-        || c == '/'
-        || c == '@'
-        || c == '?'
-        || c == '&'
-        || c == '='
-        || c == '$'
-        || c == '('
-        || c == ')'
-        || c >= 0x80;
+    for (int c = 0; c < 128; c++) PARAM_VALUE[c] = isTokenChar(c) || ":[]/@?&=$()".indexOf(c) >= 0;
+  }
+
+  private static boolean isParamValueChar(char c) {
+    return c >= 0x80 || PARAM_VALUE[c];
   }
 
   /**
