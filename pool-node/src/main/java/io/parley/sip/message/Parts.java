@@ -14,6 +14,7 @@ final class Parts {
   int[] starts = new int[16];
   int[] ends = new int[16];
   int count;
+  boolean folded; // some value spans a folded line (else values decode without a CR/LF check)
   final List<Via> vias = new ArrayList<>();
   @Nullable NameAddr from;
   @Nullable NameAddr to;
@@ -43,6 +44,6 @@ final class Parts {
         ends[i] -= base;
       }
     }
-    return new Headers(raw, names, starts, ends, count);
+    return new Headers(raw, names, starts, ends, count, folded);
   }
 }

@@ -196,16 +196,30 @@ public final class WireFormat {
     if (sp1 <= 0 || sp2 < 0 || sp2 == sp1 + 1 || line.indexOf('\t') >= 0) {
       throw new SipParseException("Bad Request-Line");
     }
-    String method = line.substring(0, sp1);
-    if (!Lex.isToken(method)) throw new SipParseException("Bad Request-Line");
-    String version = line.substring(sp2 + 1);
-    if (version.indexOf(' ') >= 0) throw new SipParseException("Bad Request-Line");
-    checkVersion(version, "Bad Request-Line");
+    String method = knownMethod(line, sp1);
+    if (method == null) {
+      method = line.substring(0, sp1);
+      if (!Lex.isToken(method)) throw new SipParseException("Bad Request-Line");
+    }
+    int vs = sp2 + 1;
+    if (line.length() - vs != 7 || !line.regionMatches(true, vs, "SIP/2.0", 0, 7)) {
+      String version = line.substring(vs);
+      if (version.indexOf(' ') >= 0) throw new SipParseException("Bad Request-Line");
+      checkVersion(version, "Bad Request-Line");
+    }
     try {
       return new StartLine(method, 0, Uri.parse(line.substring(sp1 + 1, sp2)));
     } catch (SipParseException e) {
       throw new SipParseException("Bad Request-URI");
     }
+  }
+
+  private static final String[] METHODS = KNOWN_METHODS.toArray(new String[0]);
+
+  /** The shared constant when {@code line[0, len)} is a known method (case-sensitive), or null. */
+  private static @Nullable String knownMethod(String line, int len) {
+    for (String m : METHODS) if (m.length() == len && line.startsWith(m)) return m;
+    return null;
   }
 
   private static void checkVersion(String v, String fault) throws SipParseException {
@@ -295,6 +309,7 @@ public final class WireFormat {
         }
         if (c == '\r' && i + 1 < end && raw[i + 1] == '\n') {
           if (i + 2 < end && (raw[i + 2] == ' ' || raw[i + 2] == '\t')) {
+            p.folded = true;
             i += 3;
             continue;
           }
@@ -305,6 +320,7 @@ public final class WireFormat {
         if (strict) {
           throw new SipParseException(c == '\n' ? "Bare LF Not Allowed" : "Bare CR Not Allowed");
         }
+        p.folded = true; // a bare CR/LF kept in a salvaged value: decode must replace it
         i++;
       }
       if (!good) {

@@ -105,6 +105,11 @@ class SipParserPropertiesTest {
     } else {
       ParseResult.Rejected rej = (ParseResult.Rejected) r;
       assertThat(rej.statusCode()).isBetween(400, 599);
+      if (rej.errorResponse() != null) {
+        // copied header values never smuggle a bare CR or LF into the answer
+        String resp = new String(rej.errorResponse(), StandardCharsets.ISO_8859_1);
+        assertThat(resp.replace("\r\n", "")).doesNotContain("\r", "\n");
+      }
     }
   }
 
