@@ -13,7 +13,7 @@ abstract sealed class BaseMessage permits SipRequest, SipResponse {
   final List<Via> vias;
   final @Nullable NameAddr from;
   final @Nullable NameAddr to;
-  final @Nullable String callId;
+  final int callIdIndex;
   final @Nullable CSeq cseq;
   final int maxForwards;
   final List<NameAddr> contacts;
@@ -27,18 +27,27 @@ abstract sealed class BaseMessage permits SipRequest, SipResponse {
     raw = p.raw;
     bodyOffset = p.bodyOffset;
     headers = java.util.Objects.requireNonNull(p.headers);
-    vias = List.copyOf(p.vias);
+    vias = freeze(p.vias);
     from = p.from;
     to = p.to;
-    callId = p.callId;
+    callIdIndex = p.callIdIndex;
     cseq = p.cseq;
     maxForwards = p.maxForwards;
-    contacts = List.copyOf(p.contacts);
+    contacts = freeze(p.contacts);
     wildcardContact = p.wildcardContact;
-    routes = List.copyOf(p.routes);
-    recordRoutes = List.copyOf(p.recordRoutes);
+    routes = freeze(p.routes);
+    recordRoutes = freeze(p.recordRoutes);
     contentType = p.contentType;
     expires = p.expires;
+  }
+
+  /** Immutable copy; the usual 0 or 1 element without an intermediate array. */
+  private static <T> List<T> freeze(List<T> l) {
+    return switch (l.size()) {
+      case 0 -> List.of();
+      case 1 -> List.of(l.get(0));
+      default -> List.copyOf(l);
+    };
   }
 
   private static <T> T required(@Nullable T v, String name) {
@@ -88,7 +97,8 @@ abstract sealed class BaseMessage permits SipRequest, SipResponse {
   }
 
   public String callId() {
-    return required(callId, "Call-ID");
+    if (callIdIndex < 0) throw new IllegalStateException("message has no Call-ID");
+    return headers.value(callIdIndex);
   }
 
   public CSeq cseq() {

@@ -18,14 +18,29 @@ public final class Headers {
   private final int[] ends;
   private final @Nullable String[] values;
   private final int size;
+  private final boolean folded;
 
-  Headers(byte[] raw, HeaderName[] names, int[] starts, int[] ends, int size) {
+  Headers(byte[] raw, HeaderName[] names, int[] starts, int[] ends, int size, boolean folded) {
+    this.folded = folded;
     this.raw = raw;
     this.names = names;
     this.starts = starts;
     this.ends = ends;
     this.values = new String[size];
     this.size = size;
+  }
+
+  byte[] raw() {
+    return raw;
+  }
+
+  /** Offset of value {@code index} in {@link #raw()} (trimmed; may contain folding CRLFs). */
+  int start(int index) {
+    return starts[index];
+  }
+
+  int end(int index) {
+    return ends[index];
   }
 
   public int size() {
@@ -42,7 +57,10 @@ public final class Headers {
     if (index >= size) throw new IndexOutOfBoundsException(index);
     String v = values[index];
     if (v == null) {
-      v = decode(raw, starts[index], ends[index]);
+      v =
+          folded
+              ? decode(raw, starts[index], ends[index])
+              : new String(raw, starts[index], ends[index] - starts[index], StandardCharsets.UTF_8);
       values[index] = v;
     }
     return v;

@@ -80,6 +80,48 @@ final class Lex {
     throw new SipParseException("Unterminated quoted string");
   }
 
+  /** Parameter names seen in nearly every message, shared instead of allocated per message. */
+  private static final String[] COMMON_NAMES = {
+    "tag",
+    "branch",
+    "rport",
+    "received",
+    "transport",
+    "lr",
+    "expires",
+    "maddr",
+    "user",
+    "q",
+    "method",
+    "ttl",
+    "+sip.instance",
+    "reg-id",
+    "gruu",
+    "ob",
+    "epid",
+    "charset",
+    "ms-opaque"
+  };
+
+  /**
+   * {@code s[from, to)} (token characters, hence ASCII) lower-cased; a shared constant when it is a
+   * common parameter name.
+   */
+  static String lowerName(String s, int from, int to) {
+    int n = to - from;
+    for (String k : COMMON_NAMES) {
+      if (k.length() == n && s.regionMatches(true, from, k, 0, n)) return k;
+    }
+    return s.substring(from, to).toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** {@link #unquote(String)} of the quoted string {@code s[from, to)}. */
+  static String unquote(String s, int from, int to) {
+    int bs = s.indexOf('\\', from);
+    if (bs < 0 || bs >= to) return s.substring(from + 1, to - 1); // no escapes: no copying loop
+    return unquote(s.substring(from, to));
+  }
+
   /** Removes the quotes and backslash escapes of a quoted string. */
   static String unquote(String q) {
     StringBuilder sb = new StringBuilder(q.length());
@@ -101,21 +143,15 @@ final class Lex {
     return sb.append('"').toString();
   }
 
-  private static boolean isParamValueChar(char c) {
+  private static final boolean[] PARAM_VALUE = new boolean[128];
+
+  static {
     // token chars plus what hosts (IPv6 received=) and SIP URI params may contain
-    return isTokenChar(c)
-        || c == ':'
-        || c == '['
-        || c == ']'
-        || c == '/'
-        || c == '@'
-        || c == '?'
-        || c == '&'
-        || c == '='
-        || c == '$'
-        || c == '('
-        || c == ')'
-        || c >= 0x80;
+    for (int c = 0; c < 128; c++) PARAM_VALUE[c] = isTokenChar(c) || ":[]/@?&=$()".indexOf(c) >= 0;
+  }
+
+  private static boolean isParamValueChar(char c) {
+    return c >= 0x80 || PARAM_VALUE[c];
   }
 
   /**
@@ -135,7 +171,7 @@ final class Lex {
       int ns = i;
       while (i < n && isTokenChar(s.charAt(i))) i++;
       if (i == ns) throw new SipParseException("Bad " + what);
-      String name = s.substring(ns, i).toLowerCase(java.util.Locale.ROOT);
+      String name = lowerName(s, ns, i);
       i = skipWs(s, i);
       String value = "";
       if (i < n && s.charAt(i) == '=') {

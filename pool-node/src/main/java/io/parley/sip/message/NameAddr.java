@@ -39,7 +39,7 @@ public record NameAddr(@Nullable String displayName, Uri uri, Map<String, String
     int lt;
     if (s.charAt(0) == '"') {
       int e = Lex.endOfQuoted(s, 0);
-      display = Lex.unquote(s.substring(0, e));
+      display = Lex.unquote(s, 0, e);
       lt = Lex.skipWs(s, e);
       if (lt >= n || s.charAt(lt) != '<') throw new SipParseException("Bad address");
     } else {

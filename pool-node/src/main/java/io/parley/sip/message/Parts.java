@@ -9,10 +9,16 @@ final class Parts {
   byte[] raw = new byte[0];
   int bodyOffset;
   @Nullable Headers headers;
+  // header split filled by WireFormat.scanHeaders (offsets into the scanned array)
+  HeaderName[] names = new HeaderName[16];
+  int[] starts = new int[16];
+  int[] ends = new int[16];
+  int count;
+  boolean folded; // some value spans a folded line (else values decode without a CR/LF check)
   final List<Via> vias = new ArrayList<>();
   @Nullable NameAddr from;
   @Nullable NameAddr to;
-  @Nullable String callId;
+  int callIdIndex = -1; // the first Call-ID's header index; decoded on first read
   @Nullable CSeq cseq;
   int maxForwards = -1;
   final List<NameAddr> contacts = new ArrayList<>();
@@ -29,4 +35,15 @@ final class Parts {
   int cseqCount;
   int maxForwardsCount;
   int contentLengthCount;
+
+  /** The scanned headers over {@code raw}, whose index 0 was {@code base} in the scanned array. */
+  Headers freeze(byte[] raw, int base) {
+    if (base != 0) {
+      for (int i = 0; i < count; i++) {
+        starts[i] -= base;
+        ends[i] -= base;
+      }
+    }
+    return new Headers(raw, names, starts, ends, count, folded);
+  }
 }

@@ -78,13 +78,13 @@ public record SipUri(
     String password = null;
     int at = s.indexOf('@', i);
     if (at >= 0) {
-      String userinfo = s.substring(i, at);
-      int colon = userinfo.indexOf(':');
-      String rawUser = colon < 0 ? userinfo : userinfo.substring(0, colon);
+      int colon = s.indexOf(':', i);
+      if (colon >= at) colon = -1;
+      String rawUser = s.substring(i, colon < 0 ? at : colon);
       check(rawUser, USER_T);
       user = Lex.unescape(rawUser, "URI");
       if (colon >= 0) {
-        String rawPw = userinfo.substring(colon + 1);
+        String rawPw = s.substring(colon + 1, at);
         check(rawPw, PASSWORD_T);
         password = Lex.unescape(rawPw, "URI");
       }
@@ -116,12 +116,12 @@ public record SipUri(
     if (i < n && s.charAt(i) == ';') {
       int q = s.indexOf('?', i);
       int end = q < 0 ? n : q;
-      params = pairs(s.substring(i + 1, end), ';', true, PARAM_T);
+      params = pairs(s, i + 1, end, ';', true, PARAM_T);
       i = end;
     }
     Map<String, String> headers = Map.of();
     if (i < n && s.charAt(i) == '?') {
-      headers = pairs(s.substring(i + 1), '&', false, HEADER_T);
+      headers = pairs(s, i + 1, n, '&', false, HEADER_T);
       i = n;
     }
     if (i != n) throw new SipParseException("Bad URI");
@@ -159,26 +159,45 @@ public record SipUri(
     }
   }
 
-  private static Map<String, String> pairs(String s, char sep, boolean lowerKeys, boolean[] extra)
+  private static void check(String s, int from, int to, boolean[] t) throws SipParseException {
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (c >= 128 || !t[c]) throw new SipParseException("Bad URI");
+    }
+  }
+
+  /**
+   * The {@code sep}-separated name[=value] pairs of {@code s[from, to)}, read in place (no
+   * substring per part); names and values are unescaped once.
+   */
+  private static Map<String, String> pairs(
+      String s, int from, int to, char sep, boolean lowerKeys, boolean[] t)
       throws SipParseException {
     SmallMap.Builder out = new SmallMap.Builder();
-    int start = 0;
-    while (start <= s.length()) {
+    int start = from;
+    while (start <= to) {
       int end = s.indexOf(sep, start);
-      if (end < 0) end = s.length();
-      String part = s.substring(start, end);
-      if (part.isEmpty()) throw new SipParseException("Bad URI");
-      int eq = part.indexOf('=');
-      String rawName = eq < 0 ? part : part.substring(0, eq);
-      String rawValue = eq < 0 ? "" : part.substring(eq + 1);
-      if (rawName.isEmpty() || (eq >= 0 && rawValue.isEmpty() && lowerKeys)) {
+      if (end < 0 || end > to) end = to;
+      if (end == start) throw new SipParseException("Bad URI");
+      int eq = s.indexOf('=', start);
+      if (eq >= end) eq = -1;
+      int nameEnd = eq < 0 ? end : eq;
+      if (nameEnd == start || (eq >= 0 && eq + 1 == end && lowerKeys)) {
         throw new SipParseException("Bad URI");
       }
-      check(rawName, extra);
-      check(rawValue, extra);
-      String name = Lex.unescape(rawName, "URI");
-      if (lowerKeys) name = name.toLowerCase(Locale.ROOT);
-      out.put(name, Lex.unescape(rawValue, "URI")); // a repeated parameter keeps the first value
+      check(s, start, nameEnd, t);
+      if (eq >= 0) check(s, eq + 1, end, t);
+      String name;
+      int pct = s.indexOf('%', start);
+      if (pct < 0 || pct >= nameEnd) {
+        // no escapes in the name: plain ASCII (checked above)
+        name = lowerKeys ? Lex.lowerName(s, start, nameEnd) : s.substring(start, nameEnd);
+      } else {
+        name = Lex.unescape(s.substring(start, nameEnd), "URI");
+        if (lowerKeys) name = name.toLowerCase(Locale.ROOT);
+      }
+      String value = eq < 0 ? "" : Lex.unescape(s.substring(eq + 1, end), "URI");
+      out.put(name, value); // a repeated parameter keeps the first value
       start = end + 1;
     }
     return out.build();

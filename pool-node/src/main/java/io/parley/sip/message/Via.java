@@ -59,10 +59,13 @@ public record Via(String transport, String host, int port, Map<String, String> p
     return new Via(transport, host, port, Lex.with(params, name, value));
   }
 
-  private static String transport(String t) {
-    // the common ones as shared constants: no per-message String
-    for (String known : KNOWN_TRANSPORTS) if (known.equalsIgnoreCase(t)) return known;
-    return t.toUpperCase(Locale.ROOT);
+  /** Upper-cased token {@code s[from, to)}; the common ones as shared constants. */
+  private static String transport(String s, int from, int to) {
+    int n = to - from;
+    for (String known : KNOWN_TRANSPORTS) {
+      if (known.length() == n && s.regionMatches(true, from, known, 0, n)) return known;
+    }
+    return s.substring(from, to).toUpperCase(Locale.ROOT);
   }
 
   private static final String[] KNOWN_TRANSPORTS = {"TLS", "TCP", "UDP", "WS", "WSS", "SCTP"};
@@ -77,7 +80,7 @@ public record Via(String transport, String host, int port, Map<String, String> p
       int ts = i;
       while (i < n && Lex.isTokenChar(s.charAt(i))) i++;
       if (i == ts) throw new SipParseException("Bad Via");
-      if (p == 2) transport = s.substring(ts, i);
+      if (p == 2) transport = transport(s, ts, i);
       i = Lex.skipWs(s, i);
       if (p < 2) {
         if (i >= n || s.charAt(i) != '/') throw new SipParseException("Bad Via");
@@ -116,7 +119,7 @@ public record Via(String transport, String host, int port, Map<String, String> p
       i = j;
     }
     Map<String, String> params = Lex.params(s, i, "Via");
-    return new Via(transport(transport), host, port, params);
+    return new Via(transport, host, port, params);
   }
 
   @Override

@@ -1,5 +1,8 @@
 package io.parley.sip.message;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -63,21 +66,91 @@ public final class WireFormat {
     int end = raw.length;
     int lineEnd = lineEnd(raw, 0, end);
     if (lineEnd < 0) throw new SipParseException("Missing Blank Line");
-    String line = new String(raw, 0, lineEnd, StandardCharsets.UTF_8);
     // the start line is judged first so that e.g. SIP/7.0 gets 505 whatever the headers say
-    boolean response = line.startsWith("SIP/");
-    StartLine start = response ? statusLine(line) : requestLine(line);
+    StartLine start = startLine(raw, lineEnd);
     Parts p = new Parts();
     p.raw = raw;
     scanHeaders(raw, lineEnd + 2, end, maxHeaders, p, true);
+    p.headers = p.freeze(raw, 0);
+    return finish(p, start, strict);
+  }
+
+  /**
+   * One-pass fast path for a datagram or a framed message: finds the start line, splits the header
+   * block and reads Content-Length in a single scan of {@code buf[off, off+len)}, then decodes
+   * strictly. Returns null whenever the input is not a plainly well-formed message within the
+   * limits (any framing fault, limit hit, or syntax error): the caller then takes the careful path,
+   * which alone decides the verdict and error response, so verdicts cannot differ between the two.
+   *
+   * @param datagram bytes after the Content-Length body are ignored (else they must not exist)
+   */
+  public static @Nullable SipMessage tryDecodeWellFormed(
+      byte[] buf,
+      int off,
+      int len,
+      int maxStartLineBytes,
+      int maxHeaderBlockBytes,
+      int maxHeaders,
+      int maxBodyBytes,
+      boolean datagram) {
+    try {
+      int end = off + len;
+      int lineEnd = lineEnd(buf, off, (int) Math.min(end, (long) off + maxStartLineBytes + 2));
+      if (lineEnd < 0) return null;
+      Parts p = new Parts();
+      // the blank line must end within the header limit (as the framing check requires)
+      int limit = (int) Math.min(end, (long) off + maxHeaderBlockBytes);
+      scanHeaders(buf, lineEnd + 2, limit, maxHeaders, p, true);
+      long cl = -1;
+      for (int i = 0; i < p.count; i++) {
+        if (p.names[i].equals(HeaderName.CONTENT_LENGTH)) {
+          if (cl >= 0) return null;
+          cl = number(buf, p.starts[i], p.ends[i], Integer.MAX_VALUE);
+          if (cl < 0) return null;
+        }
+      }
+      int available = end - p.bodyOffset;
+      if (cl > available || (!datagram && cl >= 0 && cl != available)) return null;
+      int bodyLength = cl < 0 ? available : (int) cl;
+      if (bodyLength > maxBodyBytes) return null;
+      byte[] raw = Arrays.copyOfRange(buf, off, p.bodyOffset + bodyLength);
+      p.raw = raw;
+      p.headers = p.freeze(raw, off);
+      p.bodyOffset -= off;
+      return finish(p, startLine(raw, lineEnd - off), true);
+    } catch (SipParseException e) {
+      return null;
+    }
+  }
+
+  /** Decimal in {@code b[s, e)} of at most {@code max}, or -1 (no sign, no spaces). */
+  private static long number(byte[] b, int s, int e, long max) {
+    if (s >= e) return -1;
+    long r = 0;
+    for (int i = s; i < e; i++) {
+      int c = b[i] - '0';
+      if (c < 0 || c > 9) return -1;
+      r = r * 10 + c;
+      if (r > max) return -1;
+    }
+    return r;
+  }
+
+  private static StartLine startLine(byte[] raw, int lineEnd) throws SipParseException {
+    String line = new String(raw, 0, lineEnd, StandardCharsets.UTF_8);
+    return line.startsWith("SIP/") ? statusLine(line) : requestLine(line);
+  }
+
+  private static SipMessage finish(Parts p, StartLine start, boolean strict)
+      throws SipParseException {
     readRouting(p, strict);
-    int bodyLength = end - p.bodyOffset;
+    int bodyLength = p.raw.length - p.bodyOffset;
     if (p.contentLength >= 0 && p.contentLength != bodyLength) {
       throw new SipParseException("Bad Content-Length");
     }
     if (strict) checkRequired(p);
-    if (response) return new SipResponse(p, start.code, start.text);
-    Uri uri = java.util.Objects.requireNonNull(start.uri);
+    if (start.uri == null) return new SipResponse(p, start.code, start.text);
+    Uri uri = start.uri;
     if (strict) {
       // RFC 3261 §19.1.5: headers in a Request-URI are a route-injection vector (RFC 4475 escruri)
       if (uri instanceof SipUri su && !su.headers().isEmpty()) {
@@ -123,16 +196,30 @@ public final class WireFormat {
     if (sp1 <= 0 || sp2 < 0 || sp2 == sp1 + 1 || line.indexOf('\t') >= 0) {
       throw new SipParseException("Bad Request-Line");
     }
-    String method = line.substring(0, sp1);
-    if (!Lex.isToken(method)) throw new SipParseException("Bad Request-Line");
-    String version = line.substring(sp2 + 1);
-    if (version.indexOf(' ') >= 0) throw new SipParseException("Bad Request-Line");
-    checkVersion(version, "Bad Request-Line");
+    String method = knownMethod(line, sp1);
+    if (method == null) {
+      method = line.substring(0, sp1);
+      if (!Lex.isToken(method)) throw new SipParseException("Bad Request-Line");
+    }
+    int vs = sp2 + 1;
+    if (line.length() - vs != 7 || !line.regionMatches(true, vs, "SIP/2.0", 0, 7)) {
+      String version = line.substring(vs);
+      if (version.indexOf(' ') >= 0) throw new SipParseException("Bad Request-Line");
+      checkVersion(version, "Bad Request-Line");
+    }
     try {
       return new StartLine(method, 0, Uri.parse(line.substring(sp1 + 1, sp2)));
     } catch (SipParseException e) {
       throw new SipParseException("Bad Request-URI");
     }
+  }
+
+  private static final String[] METHODS = KNOWN_METHODS.toArray(new String[0]);
+
+  /** The shared constant when {@code line[0, len)} is a known method (case-sensitive), or null. */
+  private static @Nullable String knownMethod(String line, int len) {
+    for (String m : METHODS) if (m.length() == len && line.startsWith(m)) return m;
+    return null;
   }
 
   private static void checkVersion(String v, String fault) throws SipParseException {
@@ -184,9 +271,9 @@ public final class WireFormat {
    */
   static void scanHeaders(byte[] raw, int pos, int end, int maxHeaders, Parts p, boolean strict)
       throws SipParseException {
-    HeaderName[] names = new HeaderName[16];
-    int[] starts = new int[16];
-    int[] ends = new int[16];
+    HeaderName[] names = p.names;
+    int[] starts = p.starts;
+    int[] ends = p.ends;
     int count = 0;
     int i = pos;
     while (true) {
@@ -211,7 +298,9 @@ public final class WireFormat {
       int next;
       while (true) {
         byte c = 0;
-        while (i < end && (c = raw[i]) != '\r' && c != '\n') i++; // tight ASCII fast path
+        // eight bytes at a time while none is a control character (CR, LF, HT...)
+        while (i + 8 <= end && !hasControl((long) LONGS.get(raw, i))) i += 8;
+        while (i < end && (c = raw[i]) != '\r' && c != '\n') i++;
         if (i >= end) {
           if (strict) throw new SipParseException("Missing Blank Line");
           lineEnd = end;
@@ -220,6 +309,7 @@ public final class WireFormat {
         }
         if (c == '\r' && i + 1 < end && raw[i + 1] == '\n') {
           if (i + 2 < end && (raw[i + 2] == ' ' || raw[i + 2] == '\t')) {
+            p.folded = true;
             i += 3;
             continue;
           }
@@ -230,6 +320,7 @@ public final class WireFormat {
         if (strict) {
           throw new SipParseException(c == '\n' ? "Bare LF Not Allowed" : "Bare CR Not Allowed");
         }
+        p.folded = true; // a bare CR/LF kept in a salvaged value: decode must replace it
         i++;
       }
       if (!good) {
@@ -253,7 +344,18 @@ public final class WireFormat {
       count++;
       i = next;
     }
-    p.headers = new Headers(raw, names, starts, ends, count);
+    p.names = names;
+    p.starts = starts;
+    p.ends = ends;
+    p.count = count;
+  }
+
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  /** Whether some byte of {@code x} is below 0x0E (SWAR "has less than"; exact yes/no). */
+  private static boolean hasControl(long x) {
+    return ((x - 0x0E0E0E0E0E0E0E0EL) & ~x & 0x8080808080808080L) != 0;
   }
 
   private static boolean isLws(byte c) {
@@ -264,9 +366,10 @@ public final class WireFormat {
     Headers h = java.util.Objects.requireNonNull(p.headers);
     for (int i = 0; i < h.size(); i++) {
       HeaderName n = h.name(i);
-      if (!n.isKnown()) continue;
+      // only the headers the model reads: the others stay undecoded bytes until someone asks
+      if (!n.isKnown() || !isRead(n, strict)) continue;
       try {
-        readOne(p, n, h.value(i), strict);
+        readOne(p, n, h, i, strict);
       } catch (SipParseException e) {
         if (e.statusCode() != 400 || e.getMessage() == null) throw e;
         throw new SipParseException("Bad " + n.display());
@@ -274,69 +377,88 @@ public final class WireFormat {
     }
   }
 
-  private static void readOne(Parts p, HeaderName n, String v, boolean strict)
+  private static boolean isRead(HeaderName n, boolean strict) {
+    return n == HeaderName.VIA
+        || n == HeaderName.FROM
+        || n == HeaderName.TO
+        || n == HeaderName.CALL_ID
+        || n == HeaderName.CSEQ
+        || n == HeaderName.MAX_FORWARDS
+        || n == HeaderName.CONTACT
+        || n == HeaderName.ROUTE
+        || n == HeaderName.RECORD_ROUTE
+        || n == HeaderName.CONTENT_LENGTH
+        || n == HeaderName.CONTENT_TYPE
+        || n == HeaderName.EXPIRES
+        || (n == HeaderName.DATE && strict);
+  }
+
+  /**
+   * A decimal header of at most {@code max} read straight from the bytes; leading zeros allowed
+   * (RFC 4475 wsinv); a fold or anything but digits is "Bad number".
+   */
+  private static long number(Headers h, int i, long max) throws SipParseException {
+    long r = number(h.raw(), h.start(i), h.end(i), max);
+    if (r < 0) throw new SipParseException("Bad number");
+    return r;
+  }
+
+  private static void readOne(Parts p, HeaderName n, Headers h, int i, boolean strict)
       throws SipParseException {
     if (n == HeaderName.VIA) {
-      for (String e : Lex.splitComma(v)) p.vias.add(Via.parse(e));
+      for (String e : Lex.splitComma(h.value(i))) p.vias.add(Via.parse(e));
     } else if (n == HeaderName.FROM) {
-      if (p.fromCount++ == 0) p.from = NameAddr.parse(v);
+      if (p.fromCount++ == 0) p.from = NameAddr.parse(h.value(i));
     } else if (n == HeaderName.TO) {
-      if (p.toCount++ == 0) p.to = NameAddr.parse(v);
+      if (p.toCount++ == 0) p.to = NameAddr.parse(h.value(i));
     } else if (n == HeaderName.CALL_ID) {
-      if (v.isEmpty()) throw new SipParseException("Bad Call-ID");
-      for (int i = 0; i < v.length(); i++) {
-        char c = v.charAt(i);
+      // checked on the bytes (a fold leaves CR/LF, as bad as the SP it decodes to); decoded lazily
+      byte[] raw = h.raw();
+      int s = h.start(i);
+      int e = h.end(i);
+      if (s >= e) throw new SipParseException("Bad Call-ID");
+      for (int k = s; k < e; k++) {
+        int c = raw[k] & 0xff;
         if (c <= ' ' || c == 127) throw new SipParseException("Bad Call-ID");
       }
-      if (p.callIdCount++ == 0) p.callId = v;
+      if (p.callIdCount++ == 0) p.callIdIndex = i;
     } else if (n == HeaderName.CSEQ) {
-      CSeq c = CSeq.parse(v);
+      CSeq c = CSeq.parse(h, i);
       if (p.cseqCount++ == 0) p.cseq = c;
     } else if (n == HeaderName.MAX_FORWARDS) {
-      long mf = number(v, 255);
+      long mf = number(h, i, 255);
       if (p.maxForwardsCount++ == 0) p.maxForwards = (int) mf;
     } else if (n == HeaderName.CONTACT) {
+      String v = h.value(i);
       if (v.equals("*")) {
         p.wildcardContact = true;
       } else {
         addresses(v, p.contacts);
       }
     } else if (n == HeaderName.ROUTE) {
-      addresses(v, p.routes);
+      addresses(h.value(i), p.routes);
     } else if (n == HeaderName.RECORD_ROUTE) {
-      addresses(v, p.recordRoutes);
+      addresses(h.value(i), p.recordRoutes);
     } else if (n == HeaderName.CONTENT_LENGTH) {
-      long cl = number(v, Integer.MAX_VALUE);
+      long cl = number(h, i, Integer.MAX_VALUE);
       if (p.contentLengthCount++ > 0) {
         throw new SipParseException("Multiple Content-Length");
       }
       p.contentLength = cl;
     } else if (n == HeaderName.CONTENT_TYPE) {
+      String v = h.value(i);
       checkMediaType(v);
       if (p.contentType == null) p.contentType = v;
     } else if (n == HeaderName.EXPIRES) {
-      long e = number(v, 0xFFFF_FFFFL);
+      long e = number(h, i, 0xFFFF_FFFFL);
       if (p.expires < 0) p.expires = (int) Math.min(e, Integer.MAX_VALUE);
     } else if (n == HeaderName.DATE && strict) {
-      checkDate(v);
+      checkDate(h.value(i));
     }
   }
 
   private static void addresses(String v, List<NameAddr> out) throws SipParseException {
     for (String e : Lex.splitComma(v)) out.add(NameAddr.parse(e));
-  }
-
-  /** A decimal of at most {@code max}; leading zeros allowed (RFC 4475 wsinv). */
-  static long number(String v, long max) throws SipParseException {
-    if (v.isEmpty()) throw new SipParseException("Bad number");
-    long r = 0;
-    for (int i = 0; i < v.length(); i++) {
-      char c = v.charAt(i);
-      if (c < '0' || c > '9') throw new SipParseException("Bad number");
-      r = r * 10 + (c - '0');
-      if (r > max) throw new SipParseException("Bad number");
-    }
-    return r;
   }
 
   private static void checkMediaType(String v) throws SipParseException {
@@ -386,7 +508,7 @@ public final class WireFormat {
       Parts p = new Parts();
       byte[] raw = Arrays.copyOfRange(buf, off, end);
       scanHeaders(raw, i + 1 - off, raw.length, 1024, p, false);
-      return p.headers;
+      return p.freeze(raw, 0);
     } catch (SipParseException | RuntimeException e) {
       return null;
     }

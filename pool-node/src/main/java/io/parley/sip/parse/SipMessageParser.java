@@ -32,20 +32,38 @@ public final class SipMessageParser {
   }
 
   public ParseResult parseDatagram(byte[] datagram, int offset, int length) {
-    return parseWhole(datagram, offset, length, true);
+    return parseWhole(datagram, offset, length, true, true);
   }
 
   /** Parses one complete framed message; Content-Length, when present, must match the body. */
   public ParseResult parse(byte[] headerBlockAndBody) {
-    return parseWhole(headerBlockAndBody, 0, headerBlockAndBody.length, false);
+    return parseWhole(headerBlockAndBody, 0, headerBlockAndBody.length, false, true);
   }
 
-  private ParseResult parseWhole(byte[] buf, int offset, int length, boolean datagram) {
+  /**
+   * @param fast try the one-pass path first; false forces the careful path, which alone decides
+   *     verdicts (tests compare the two)
+   */
+  ParseResult parseWhole(byte[] buf, int offset, int length, boolean datagram, boolean fast) {
     int s = offset;
     int end = offset + length;
     try {
       while (s + 1 < end && buf[s] == '\r' && buf[s + 1] == '\n') s += 2;
       if (s >= end) return new ParseResult.Rejected(400, "Empty Message", null);
+      if (fast) {
+        SipMessage m =
+            WireFormat.tryDecodeWellFormed(
+                buf,
+                s,
+                end - s,
+                limits.maxStartLineBytes(),
+                limits.maxHeaderBlockBytes(),
+                limits.maxHeaders(),
+                limits.maxBodyBytes(),
+                datagram);
+        if (m != null) return new ParseResult.Parsed(m);
+      }
+      // careful path: separate framing checks in a fixed order, then a strict decode
       int firstLf = indexOf(buf, s, Math.min(end, s + limits.maxStartLineBytes() + 2), (byte) '\n');
       if (firstLf < 0 && end - s > limits.maxStartLineBytes() + 2) {
         return reject(buf, s, end - s, 513, "Start Line Too Large");

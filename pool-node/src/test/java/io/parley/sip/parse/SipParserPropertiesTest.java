@@ -105,7 +105,72 @@ class SipParserPropertiesTest {
     } else {
       ParseResult.Rejected rej = (ParseResult.Rejected) r;
       assertThat(rej.statusCode()).isBetween(400, 599);
+      if (rej.errorResponse() != null) {
+        // copied header values never smuggle a bare CR or LF into the answer
+        String resp = new String(rej.errorResponse(), StandardCharsets.ISO_8859_1);
+        assertThat(resp.replace("\r\n", "")).doesNotContain("\r", "\n");
+      }
     }
+  }
+
+  /** Limits that the base messages fit, and ones that many of them hit (to probe the edges). */
+  private static final List<SipLimits> LIMIT_SETS =
+      List.of(
+          LIMITS,
+          SipLimits.defaults(),
+          new SipLimits(40, 400, 9, 60),
+          new SipLimits(36, 600, 128, 100),
+          new SipLimits(36, 2048, 128, 4096));
+
+  /**
+   * The one-pass fast path may only accept what the careful path accepts, with the same model;
+   * everything else must get the careful path's exact verdict and error response.
+   */
+  @Property(tries = 600)
+  void fastPathGivesTheCarefulPathsVerdict(
+      @ForAll("mutated") byte[] input, @ForAll boolean datagram, @ForAll("limitSet") int which) {
+    SipMessageParser parser = new SipMessageParser(LIMIT_SETS.get(which));
+    ParseResult fast = parser.parseWhole(input, 0, input.length, datagram, true);
+    ParseResult careful = parser.parseWhole(input, 0, input.length, datagram, false);
+    assertThat(verdict(fast)).isEqualTo(verdict(careful));
+  }
+
+  @Provide
+  Arbitrary<Integer> limitSet() {
+    return Arbitraries.integers().between(0, LIMIT_SETS.size() - 1);
+  }
+
+  private static String verdict(ParseResult r) {
+    if (r instanceof ParseResult.Rejected rej) {
+      byte[] e = rej.errorResponse();
+      return "rejected "
+          + rej.statusCode()
+          + " "
+          + rej.reason()
+          + "\n"
+          // the To tag an error response adds is random
+          + (e == null
+              ? "no answer"
+              : new String(e, StandardCharsets.ISO_8859_1)
+                  .replaceAll("(?m)^(To:.*);tag=[0-9a-f]+$", "$1;tag=random"));
+    }
+    SipMessage m = ((ParseResult.Parsed) r).message();
+    return "parsed "
+        + new String(m.toBytes(), StandardCharsets.ISO_8859_1)
+        + m.headers()
+        + m.vias()
+        + m.from()
+        + m.to()
+        + m.callId()
+        + m.cseq()
+        + m.maxForwards()
+        + m.contacts()
+        + m.isWildcardContact()
+        + m.routes()
+        + m.recordRoutes()
+        + m.contentType()
+        + m.expires()
+        + java.util.Arrays.toString(m.body());
   }
 
   @Property(tries = 300)
