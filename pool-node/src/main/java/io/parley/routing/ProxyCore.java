@@ -453,7 +453,11 @@ public final class ProxyCore implements RequestRouter {
 
   private void handleBranchResponse(Branch br, ProxyTx p, SipResponse response) {
     int code = response.statusCode();
-    SipResponse up = response.vias().size() > 1 ? popVia(response) : null;
+    // A downstream that dropped the Vias below ours gets its status relayed on a response of ours.
+    SipResponse up =
+        response.vias().size() > 1
+            ? popVia(response)
+            : response(p.request, code, response.reasonPhrase());
     if (code < 200) {
       br.provisional = true;
       if (br.timerC != null && !br.done) {
@@ -463,7 +467,7 @@ public final class ProxyCore implements RequestRouter {
       if (br.cancelWanted) {
         cancelBranch(br);
       }
-      if (code > 100 && up != null && !p.finalSent) {
+      if (code > 100 && !p.finalSent) {
         p.server.respond(up);
       }
       return;
@@ -472,9 +476,6 @@ public final class ProxyCore implements RequestRouter {
       boolean first = !br.done;
       if (first) {
         branchDone(br);
-      }
-      if (up == null) {
-        return;
       }
       if (p.invite) {
         forward2xx(p, up); // every 2xx, retransmissions included (§16.7 step 4, RFC 6026)
@@ -496,7 +497,7 @@ public final class ProxyCore implements RequestRouter {
       return; // e.g. the real answer after timer C counted the branch as 408
     }
     branchDone(br);
-    if (p.finalSent || up == null) {
+    if (p.finalSent) {
       return;
     }
     p.finals.add(up);
