@@ -20,7 +20,9 @@ public interface RequestRouter {
    * and authorised.
    *
    * @param authenticatedAor the AOR the sender proved (Digest or connection identity), or null for
-   *     requests that are never challenged (in-dialog requests routed by our Record-Route)
+   *     requests that are never challenged (in-dialog requests following our Record-Route whose
+   *     Request-URI is a remote target, not one of our AORs). With null, route only along the
+   *     dialog / to the Contact in the Request-URI, never by AOR lookup: From is unproven.
    */
   void onRequest(
       ServerTransaction tx, SipRequest request, Flow flow, @Nullable String authenticatedAor);

@@ -49,9 +49,11 @@ import org.slf4j.LoggerFactory;
  * not challenged, but their From AOR must equal it (403 "From does not match the authenticated
  * identity"). Without a connection identity (UDP, or a connection that never registered) each
  * request is challenged with 407 and the proven AOR must equal the From AOR. Never challenged:
- * in-dialog requests (To tag) whose top Route points at us (our Record-Route), ACK and CANCEL.
- * <b>No open relay:</b> an out-of-dialog request without a connection identity whose Request-URI
- * domain is not ours is refused with 403 before any challenge.
+ * in-dialog requests (To tag) whose top Route points at us (our Record-Route) and whose Request-URI
+ * is a remote target rather than one of our AORs (they reach the router with a null AOR: route them
+ * by dialog/contact only), ACK and CANCEL. On a connection with an identity even in-dialog requests
+ * must carry its From. <b>No open relay:</b> an out-of-dialog request without a connection identity
+ * whose Request-URI domain is not ours is refused with 403 before any challenge.
  *
  * <p>Every callback runs on the transaction layer's context; continuations of asynchronous steps
  * (credential lookup, location store) are brought back onto it through {@code onContext}. No
@@ -232,12 +234,6 @@ public final class SipApplication implements TransactionUser {
   private void onProxyRequest(SipRequest request, ServerTransaction tx, Flow flow) {
     String identity = flow.reliable() ? identities.get(flow.id()) : null;
     String fromAor = Aors.of(request.from().uri());
-    if (request.to().tag() != null && routedToUs(request, flow)) {
-      // In-dialog and following our Record-Route: the dialog was authorised when it was set up.
-      router.onRequest(
-          tx, request, flow, identity != null && identity.equals(fromAor) ? identity : null);
-      return;
-    }
     if (request.isMethod("CANCEL") || request.isMethod("ACK")) {
       // Cannot be challenged (RFC 3261 §22.1); the proxy matches them to what it forwarded.
       router.onRequest(tx, request, flow, identity);
@@ -249,6 +245,12 @@ public final class SipApplication implements TransactionUser {
         return;
       }
       router.onRequest(tx, request, flow, identity);
+      return;
+    }
+    if (inDialogViaUs(request, flow)) {
+      // The dialog was authorised when it was set up; such requests cannot all be challenged
+      // (the peer's UA may not even have credentials with us).
+      router.onRequest(tx, request, flow, null);
       return;
     }
     if (!requestUriIsOurs(request.requestUri(), flow)) {
@@ -286,11 +288,26 @@ public final class SipApplication implements TransactionUser {
     }
   }
 
-  private boolean routedToUs(SipRequest request, Flow flow) {
+  /**
+   * An in-dialog request following our Record-Route: To tag, top Route ours, and a Request-URI that
+   * is a remote target (a Contact or GRUU), not one of our AORs. The last condition stops a forged
+   * To tag plus {@code Route: <sip:our-domain;lr>} from skipping the challenge for a request the
+   * proxy would route by AOR lookup.
+   */
+  private boolean inDialogViaUs(SipRequest request, Flow flow) {
+    if (request.to().tag() == null) {
+      return false;
+    }
     List<NameAddr> routes = request.routes();
-    return !routes.isEmpty()
-        && routes.get(0).uri() instanceof SipUri top
-        && isOurHost(top.host(), flow);
+    if (routes.isEmpty()
+        || !(routes.get(0).uri() instanceof SipUri top)
+        || !isOurHost(top.host(), flow)) {
+      return false;
+    }
+    return !(request.requestUri() instanceof SipUri ruri
+        && ruri.user() != null
+        && domains.contains(ruri.host().toLowerCase(Locale.ROOT))
+        && ruri.param("gr") == null);
   }
 
   private boolean requestUriIsOurs(Uri uri, Flow flow) {

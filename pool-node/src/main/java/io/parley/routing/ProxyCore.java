@@ -1,6 +1,7 @@
 package io.parley.routing;
 
 import io.parley.app.RequestRouter;
+import io.parley.node.SipNode;
 import io.parley.registrar.Binding;
 import io.parley.registrar.LocationStore;
 import io.parley.sip.message.HeaderName;
@@ -17,6 +18,7 @@ import io.parley.sip.transaction.ServerTransaction;
 import io.parley.sip.transaction.SipTimers;
 import io.parley.sip.transaction.TransactionLayer;
 import io.parley.sip.transaction.TransactionState;
+import io.parley.sip.transaction.VertxSipTimers;
 import io.parley.sip.transport.Flow;
 import io.parley.sip.transport.SipTransport;
 import io.parley.sip.transport.Transport;
@@ -55,11 +57,13 @@ import org.slf4j.LoggerFactory;
  *       Request-URI). Ours = host is one of our transport's sent-by hosts, a {@link ProxyIdentity}
  *       alias or one of our domains, and the port (if any) is one of ours.
  *   <li>The target: (a) the flow token of the last popped Route of ours, when its connection is
- *       still open; (b) else the next (foreign) Route; (c) else a binding whose Contact is the
- *       Request-URI ({@link LocationStore#findByContact}); (d) else, for {@code user@our-domain},
- *       every binding of the AOR (parallel fork; none → 404 if the user is unknown, 480 if known);
- *       (e) else a foreign host, only for an authenticated sender and only DNS-less (an IP literal
- *       or {@code localhost}; anything else → 404, federation comes later).
+ *       still open; (b) else the next (foreign) Route; (c) else, for an in-dialog request, a
+ *       Request-URI naming this node, or one in our domain with URI parameters (GRUU-like), a
+ *       binding whose Contact is the Request-URI ({@link LocationStore#findByContact}); (d) else,
+ *       for {@code user@our-domain}, every binding of the AOR (parallel fork; none → 404 if the
+ *       user is unknown, 480 if known); (e) else a foreign host, only for an authenticated sender
+ *       and only DNS-less (an IP literal or {@code localhost}; anything else → 404, federation
+ *       comes later).
  *   <li>Each branch: Request-URI = the binding's Contact (forks only), Max-Forwards decremented,
  *       our credentials ({@code Proxy-Authorization}) removed, Record-Route added for
  *       dialog-creating requests, sent in a client transaction (which pushes our Via) over the
@@ -153,6 +157,32 @@ public final class ProxyCore implements RequestRouter {
     this.users = users;
   }
 
+  /**
+   * The node's router factory: a ProxyCore over the node's layers, serving its domains, knowing
+   * itself by its transport host and advertised host besides the sent-by address.
+   */
+  public static SipNode.RouterFactory factory(UserExistence users) {
+    return s -> {
+      Set<String> aliases = new java.util.HashSet<>();
+      String host = s.config().transport().host();
+      if (!host.equals("0.0.0.0") && !host.equals("::")) {
+        aliases.add(host);
+      }
+      String advertised = s.config().transport().advertisedHost();
+      if (advertised != null) {
+        aliases.add(advertised);
+      }
+      return new ProxyCore(
+          s.transactions(),
+          s.transport(),
+          new VertxSipTimers(s.vertx(), s.context()),
+          s.locations(),
+          Set.copyOf(s.config().domains()),
+          new ProxyIdentity(s.config().nodeId(), aliases),
+          users);
+    };
+  }
+
   // ------------------------------------------------------------------ entry points
 
   @Override
@@ -160,6 +190,15 @@ public final class ProxyCore implements RequestRouter {
       ServerTransaction tx, SipRequest request, Flow flow, @Nullable String authenticatedAor) {
     ProxyTx p = new ProxyTx(tx, request, flow, authenticatedAor, Vertx.currentContext());
     try {
+      if (request.isMethod("ACK")) {
+        onAck2xx(
+            request, flow); // the layer sends ACKs to onAck; tolerate a dispatcher that does not
+        return;
+      }
+      if (request.isMethod("CANCEL")) {
+        reply(p, 481, "Call/Transaction Does Not Exist"); // a matching CANCEL goes to onCancel
+        return;
+      }
       start(p);
     } catch (RuntimeException e) {
       fail(p, e);
@@ -180,7 +219,11 @@ public final class ProxyCore implements RequestRouter {
     try {
       // RFC 3261 §9.2: the 200 to the CANCEL and the 487 carry the same To tag.
       String tag = TransactionLayer.newTag();
-      cancelTx.respond(SipResponse.forRequest(cancel, 200, "OK").toTag(tag).build());
+      SipResponse.Builder ok = SipResponse.forRequest(cancel, 200, "OK");
+      if (cancel.to().tag() == null) {
+        ok.toTag(tag); // a re-INVITE's CANCEL keeps the dialog's tag
+      }
+      cancelTx.respond(ok.build());
       ProxyTx p = pending.get(invite.id());
       if (invite.state() == TransactionState.PROCEEDING) {
         SipResponse.Builder terminated =

@@ -139,6 +139,28 @@ class SipApplicationTest {
   }
 
   @Test
+  void usernamesOtherThanTheProvisionedLowerCaseFormFailLikeAWrongPassword() {
+    for (String user : new String[] {"Alice", "alice@example.test", "EXAMPLE\\alice"}) {
+      SipResponse c = h.send(h.register("alice", "u-" + user, 1, ""), udp);
+      String auth =
+          authorization(
+                  c.header(HeaderName.WWW_AUTHENTICATE),
+                  user,
+                  "alice-secret",
+                  "REGISTER",
+                  "sip:example.test",
+                  "00000001")
+              .replace(
+                  "username=\"" + user + "\"", "username=\"" + user.replace("\\", "\\\\") + "\"");
+      SipResponse r =
+          h.send(h.register("alice", "u-" + user, 2, "Authorization: " + auth + "\n"), udp);
+
+      assertThat(r.statusCode()).as(user).isEqualTo(401);
+    }
+    assertThat(h.store.lookup("sip:alice@example.test").result()).isEmpty();
+  }
+
+  @Test
   void disabledUserWithTheRightPasswordIsForbidden() {
     SipResponse c = h.send(h.register("carol", "r", 1, ""), udp);
     SipResponse r =
@@ -324,6 +346,40 @@ class SipApplicationTest {
 
     assertThat(h.send(bye, udp).statusCode()).isEqualTo(200);
     assertThat(h.routed).singleElement().extracting(AppHarness.Routed::aor).isNull();
+  }
+
+  @Test
+  void aForgedToTagAndRouteCannotSkipTheChallengeForAnAorRequestUri() {
+    String forged =
+        "MESSAGE sip:bob@example.test SIP/2.0\n"
+            + "Via: SIP/2.0/UDP 192.0.2.10:5060;branch="
+            + h.branch()
+            + "\n"
+            + "Max-Forwards: 70\n"
+            + "Route: <sip:example.test;lr>\n"
+            + "From: <sip:alice@example.test>;tag=a\n"
+            + "To: <sip:bob@example.test>;tag=forged\n"
+            + "Call-ID: forged-1\nCSeq: 1 MESSAGE\nContent-Length: 0\n\n";
+
+    assertThat(h.send(forged, udp).statusCode()).isEqualTo(407);
+    assertThat(h.routed).isEmpty();
+  }
+
+  @Test
+  void inDialogRequestsOnAnIdentifiedConnectionMustCarryItsFrom() {
+    registerAlice(tcp);
+    String bye =
+        "BYE sip:carol@192.0.2.30:5060 SIP/2.0\n"
+            + "Via: SIP/2.0/TCP 192.0.2.10:40000;branch="
+            + h.branch()
+            + "\n"
+            + "Max-Forwards: 70\n"
+            + "Route: <sip:192.0.2.1:5060;transport=tcp;lr>\n"
+            + "From: <sip:bob@example.test>;tag=a\n"
+            + "To: <sip:carol@example.test>;tag=b\n"
+            + "Call-ID: dlg-2\nCSeq: 2 BYE\nContent-Length: 0\n\n";
+
+    assertThat(h.send(bye, tcp).statusCode()).isEqualTo(403);
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parley.registrar.Binding;
 import io.parley.registrar.InMemoryLocationStore;
+import io.parley.registrar.LocationStore;
 import io.parley.registrar.RegistrationChange;
 import io.parley.routing.RoutingTestTransport.Sent;
 import io.parley.sip.message.HeaderName;
@@ -16,11 +17,13 @@ import io.parley.sip.transaction.OverloadPolicy;
 import io.parley.sip.transaction.ServerTransaction;
 import io.parley.sip.transaction.TransactionLayer;
 import io.parley.sip.transaction.TransactionOptions;
+import io.parley.sip.transaction.TransactionState;
 import io.parley.sip.transaction.TransactionUser;
 import io.parley.sip.transport.Flow;
 import io.parley.testing.FakeSipTimers;
 import io.parley.testing.SipMessages;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,6 +44,8 @@ class ProxyCoreTest {
   private final Flow alice = RoutingTestTransport.udp("192.0.2.10", 5060);
   private final Flow bobTcp = RoutingTestTransport.tcp("tcp-7", "192.0.2.20", 40001);
   private @Nullable String authenticatedAor = "sip:alice@example.test";
+  private boolean knownUsersFail;
+  private @Nullable Promise<List<Binding>> lookupOverride;
   private ProxyCore proxy;
 
   @BeforeEach
@@ -56,10 +61,13 @@ class ProxyCoreTest {
             layer,
             transport,
             timers,
-            store,
+            new SlowableStore(),
             Set.of("Example.Test"),
             ProxyIdentity.of("node-1"),
-            aor -> Future.succeededFuture(knownUsers.contains(aor)));
+            aor ->
+                knownUsersFail
+                    ? Future.failedFuture("database down")
+                    : Future.succeededFuture(knownUsers.contains(aor)));
     layer.transactionUser(
         new TransactionUser() {
           @Override
@@ -85,8 +93,41 @@ class ProxyCoreTest {
 
   // ------------------------------------------------------------ helpers
 
+  /** The in-memory store, whose next lookup can be held back by the test. */
+  private final class SlowableStore implements LocationStore {
+    @Override
+    public Future<List<Binding>> lookup(String aor) {
+      Promise<List<Binding>> held = lookupOverride;
+      lookupOverride = null;
+      return held != null ? held.future() : store.lookup(aor);
+    }
+
+    @Override
+    public Future<List<Binding>> apply(String aor, RegistrationChange change) {
+      return store.apply(aor, change);
+    }
+
+    @Override
+    public Future<Void> removeFlow(String flowId) {
+      return store.removeFlow(flowId);
+    }
+
+    @Override
+    public Future<@Nullable Binding> findByContact(String contactUri) {
+      return store.findByContact(contactUri);
+    }
+
+    @Override
+    public Future<Integer> purgeExpired(Instant now) {
+      return store.purgeExpired(now);
+    }
+  }
+
+  private long registerCseq;
+
   private void register(String aor, String contact, Flow flow) {
     Instant now = Instant.now();
+    long cseq = ++registerCseq;
     Binding b =
         new Binding(
             aor,
@@ -99,12 +140,15 @@ class ProxyCoreTest {
             flow.remoteHost(),
             flow.remotePort(),
             "reg-" + contact,
-            1,
+            cseq,
             1.0f,
             now.plusSeconds(3600),
             now);
-    store.apply(
-        aor, new RegistrationChange.Update("reg-" + contact, 1, now, List.of(b), List.of(), 10));
+    store
+        .apply(
+            aor,
+            new RegistrationChange.Update("reg-" + contact, cseq, now, List.of(b), List.of(), 10))
+        .await();
   }
 
   private void registerBobTwice() {
@@ -240,6 +284,76 @@ class ProxyCoreTest {
     timers.advance(Duration.ofSeconds(33));
 
     assertThat(codesToAlice()).containsExactly(408);
+  }
+
+  @Test
+  void failingUserLookupAnswers500() {
+    knownUsersFail = true;
+    transport.receive(message("sip:nobody@example.test", 70), alice);
+
+    assertThat(codesToAlice()).containsExactly(500);
+  }
+
+  @Test
+  void cancelWhileTheLocationLookupIsPendingStopsTheFork() {
+    registerBobTwice();
+    Promise<List<Binding>> slow = Promise.promise();
+    lookupOverride = slow;
+    transport.receive(invite(), alice);
+    transport.receive(cancel(), alice);
+    assertThat(codesToAlice()).containsExactly(100, 200, 487);
+
+    slow.complete(store.lookup(BOB).result());
+
+    assertThat(transport.requests("INVITE")).isEmpty();
+    assertThat(codesToAlice()).containsExactly(100, 200, 487);
+  }
+
+  @Test
+  void unmatchedCancelHandedToOnRequestGets481() {
+    List<SipResponse> answers = new ArrayList<>();
+    ServerTransaction tx =
+        new ServerTransaction() {
+          @Override
+          public String id() {
+            return "s-test";
+          }
+
+          @Override
+          public SipRequest request() {
+            return cancel();
+          }
+
+          @Override
+          public Flow flow() {
+            return alice;
+          }
+
+          @Override
+          public boolean isInvite() {
+            return false;
+          }
+
+          @Override
+          public TransactionState state() {
+            return answers.isEmpty() ? TransactionState.TRYING : TransactionState.COMPLETED;
+          }
+
+          @Override
+          public Future<Void> respond(SipResponse response) {
+            answers.add(response);
+            return Future.succeededFuture();
+          }
+
+          @Override
+          public @Nullable SipResponse lastResponse() {
+            return answers.isEmpty() ? null : answers.getLast();
+          }
+        };
+
+    proxy.onRequest(tx, cancel(), alice, null);
+
+    assertThat(answers).extracting(SipResponse::statusCode).containsExactly(481);
   }
 
   // ------------------------------------------------------------ loops and hops
@@ -466,6 +580,87 @@ class ProxyCoreTest {
         .filteredOn(r -> r.cseq().method().equals("BYE"))
         .extracting(SipResponse::statusCode)
         .containsExactly(200);
+  }
+
+  @Test
+  void whenTheTokenConnectionClosedTheRequestFollowsTheReRegisteredContact() {
+    register(BOB, "sip:bob@192.0.2.20:40001;transport=tcp", bobTcp);
+    transport.receive(invite(), alice);
+    SipRequest forwarded = (SipRequest) sentTo("INVITE", "tcp-7").message();
+    List<String> rr = forwarded.headerValues(HeaderName.RECORD_ROUTE);
+    // Bob's client reconnects: the old connection is gone, the binding now names the new one.
+    transport.close(bobTcp);
+    Flow newFlow = RoutingTestTransport.tcp("tcp-8", "192.0.2.20", 40002);
+    transport.open(newFlow);
+    register(BOB, "sip:bob@192.0.2.20:40001;transport=tcp", newFlow);
+
+    SipRequest bye =
+        SipMessages.request(
+            "BYE sip:bob@192.0.2.20:40001;transport=tcp SIP/2.0\n"
+                + "Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bKbye3\n"
+                + "Route: "
+                + rr.get(1)
+                + ", "
+                + rr.get(0)
+                + "\n"
+                + "Max-Forwards: 70\n"
+                + "From: <sip:alice@example.test>;tag=a1\n"
+                + "To: <sip:bob@example.test>;tag=b1\n"
+                + "Call-ID: inv-1@192.0.2.10\n"
+                + "CSeq: 2 BYE\n"
+                + "Content-Length: 0\n\n");
+    transport.receive(bye, alice);
+
+    assertThat(sentTo("BYE", "tcp-8")).isNotNull();
+  }
+
+  @Test
+  void reInviteIsRoutedWithoutNewRecordRouteAndItsCancelKeepsTheDialogTag() {
+    SipResponse ok = establishedCall();
+    List<String> rr = ok.headerValues(HeaderName.RECORD_ROUTE);
+    String dialog =
+        "Max-Forwards: 70\n"
+            + "From: <sip:alice@example.test>;tag=a1\n"
+            + "To: <sip:bob@example.test>;tag=b1\n"
+            + "Call-ID: inv-1@192.0.2.10\n";
+    SipRequest reInvite =
+        SipMessages.request(
+            "INVITE sip:bob@example.test;opaque=user:epid:xyz;gruu SIP/2.0\n"
+                + "Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bKreinv\n"
+                + "Route: "
+                + rr.get(1)
+                + ", "
+                + rr.get(0)
+                + "\n"
+                + dialog
+                + "CSeq: 2 INVITE\n"
+                + "Content-Length: 0\n\n");
+    transport.receive(reInvite, alice);
+    Sent atBob = sentTo("INVITE", "tcp-7");
+    assertThat(((SipRequest) atBob.message()).recordRoutes()).isEmpty();
+    transport.receive(answer(atBob, 180, "Ringing", "b1"), bobTcp);
+
+    transport.receive(
+        SipMessages.request(
+            "CANCEL sip:bob@example.test;opaque=user:epid:xyz;gruu SIP/2.0\n"
+                + "Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bKreinv\n"
+                + "Route: "
+                + rr.get(1)
+                + ", "
+                + rr.get(0)
+                + "\n"
+                + dialog
+                + "CSeq: 2 CANCEL\n"
+                + "Content-Length: 0\n\n"),
+        alice);
+
+    assertThat(transport.responsesOn(alice))
+        .filteredOn(r -> r.statusCode() >= 200)
+        .extracting(r -> r.statusCode() + " " + r.to().tag())
+        .containsExactly("200 b1", "487 b1");
+    assertThat(transport.requests("CANCEL"))
+        .extracting(s -> s.flow().id())
+        .containsExactly("tcp-7");
   }
 
   @Test

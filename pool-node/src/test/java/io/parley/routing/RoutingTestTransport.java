@@ -28,7 +28,7 @@ final class RoutingTestTransport implements SipTransport, FlowRegistry {
   static final String OUR_HOST = "192.0.2.1";
   static final int OUR_PORT = 5060;
 
-  /** One sent message: over {@code flow}, or to {@code host:port} when the flow was not given. */
+  /** One sent message and the flow it went out on (for sendTo: the flow reused or made). */
   record Sent(SipMessage message, Flow flow) {}
 
   private final List<Sent> sent = new ArrayList<>();
