@@ -217,20 +217,67 @@ class FullNodeIT {
     assertThat(recordRoutes).isNotEmpty().allSatisfy(h -> assertThat(h).contains(";lr"));
 
     alice.ack(ok);
-    bob.awaitRequest(Request.ACK, null);
+    // Two Vias: the request went through the node, not straight to the other UA.
+    assertThat(vias(bob.awaitRequest(Request.ACK, null))).hasSize(2);
 
     alice.sendInDialog(Request.MESSAGE, "from alice in the call");
-    bob.awaitRequest(Request.MESSAGE, "from alice in the call");
+    assertThat(vias(bob.awaitRequest(Request.MESSAGE, "from alice in the call"))).hasSize(2);
     Request fromBob = bob.sendInDialog(Request.MESSAGE, "from bob in the call");
-    alice.awaitRequest(Request.MESSAGE, "from bob in the call");
+    assertThat(vias(alice.awaitRequest(Request.MESSAGE, "from bob in the call"))).hasSize(2);
     assertThat(bob.awaitFinal(fromBob).getStatusCode()).isEqualTo(200);
 
     Request bye = bob.sendInDialog(Request.BYE, null);
-    alice.awaitRequest(Request.BYE, null);
+    assertThat(vias(alice.awaitRequest(Request.BYE, null))).hasSize(2);
     assertThat(bob.awaitFinal(bye).getStatusCode()).isEqualTo(200);
   }
 
+  @Test
+  void callerHangsUpAnInviteSessionOverTheOtherTransports() throws Exception {
+    SipUa bob = registered("bob", "tls");
+    SipUa alice = registered("alice", "udp");
+
+    Request invite = alice.newRequest(Request.INVITE, bob.aor(), "alice", SipUa.SDP);
+    Response ok = alice.callWithAuth(invite);
+    assertThat(ok.getStatusCode()).isEqualTo(200);
+    alice.ack(ok);
+    bob.awaitRequest(Request.ACK, null);
+
+    Request bye = alice.sendInDialog(Request.BYE, null);
+    bob.awaitRequest(Request.BYE, null);
+    assertThat(alice.awaitFinal(bye).getStatusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void callerCancelsARingingCallAndBothSidesSeeItEnd() throws Exception {
+    SipUa bob = registered("bob", "udp");
+    bob.ringOnly();
+    SipUa alice = registered("alice", "tcp");
+
+    Request invite = alice.newRequest(Request.INVITE, bob.aor(), "alice", SipUa.SDP);
+    var inviteTx = alice.send(invite);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> alice.responsesTo(invite).stream().anyMatch(r -> r.getStatusCode() == 180));
+    Request cancel = alice.cancel(inviteTx);
+
+    assertThat(alice.awaitFinal(cancel).getStatusCode()).isEqualTo(200);
+    bob.awaitRequest(Request.CANCEL, null);
+    assertThat(alice.awaitFinal(invite).getStatusCode()).isEqualTo(487);
+  }
+
   // ---- 4. error paths ----
+
+  @Test
+  void registeringSomeoneElseOnAlicesAuthenticatedConnectionIsForbidden() throws Exception {
+    SipUa alice = registered("alice", "tcp");
+    Request forBob = alice.newRegister(600, false);
+    var bobAddress = alice.addresses.createAddress("sip:bob@example.test");
+    forBob.setHeader(alice.headers.createToHeader(bobAddress, null));
+    forBob.setHeader(alice.headers.createFromHeader(bobAddress, "spoof"));
+
+    assertThat(alice.call(forBob).getStatusCode()).isEqualTo(403);
+    assertThat(node.bindings("bob")).isEmpty();
+  }
 
   @Test
   void wrongPasswordAndUnknownUserGetTheSameFreshChallenge() throws Exception {
@@ -256,6 +303,12 @@ class FullNodeIT {
     assertThat(Digest.params(SipUa.firstChallenge(wrong)).get("nonce"))
         .isNotEqualTo(Digest.params(SipUa.firstChallenge(challenge)).get("nonce"));
     assertThat(node.bindings("alice")).isEmpty();
+  }
+
+  private static List<String> vias(Request r) {
+    List<String> out = new ArrayList<>();
+    r.getHeaders("Via").forEachRemaining(h -> out.add(h.toString()));
+    return out;
   }
 
   private static List<String> headerNames(Response r) {

@@ -77,6 +77,8 @@ final class SipUa implements SipListener, AutoCloseable {
   private final AtomicLong cseq = new AtomicLong();
   private final String regCallId;
   private volatile @Nullable Dialog dialog;
+  private volatile boolean answerInvites = true;
+  private volatile @Nullable ServerTransaction ringing;
   private volatile boolean registered;
   private volatile boolean closed;
 
@@ -208,9 +210,22 @@ final class SipUa implements SipListener, AutoCloseable {
   }
 
   /** Sends {@code request} in a new client transaction. */
-  void send(Request request) throws Exception {
+  ClientTransaction send(Request request) throws Exception {
     ClientTransaction ct = provider.getNewClientTransaction(request);
     ct.sendRequest();
+    return ct;
+  }
+
+  /** Cancels the INVITE of {@code invite}; returns the CANCEL. */
+  Request cancel(ClientTransaction invite) throws Exception {
+    Request cancel = invite.createCancel();
+    send(cancel);
+    return cancel;
+  }
+
+  /** From now on an INVITE only rings (180) until it is cancelled (then 487). */
+  void ringOnly() {
+    answerInvites = false;
   }
 
   /** Sends and waits for the final response. */
@@ -319,11 +334,15 @@ final class SipUa implements SipListener, AutoCloseable {
   List<Response> responsesTo(Request request) {
     String callId = ((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId();
     long seq = ((CSeqHeader) request.getHeader(CSeqHeader.NAME)).getSeqNumber();
+    // CANCEL shares the INVITE's CSeq number, so the method tells them apart.
     return responses.stream()
         .filter(
-            r ->
-                ((CallIdHeader) r.getHeader(CallIdHeader.NAME)).getCallId().equals(callId)
-                    && ((CSeqHeader) r.getHeader(CSeqHeader.NAME)).getSeqNumber() == seq)
+            r -> {
+              CSeqHeader c = (CSeqHeader) r.getHeader(CSeqHeader.NAME);
+              return ((CallIdHeader) r.getHeader(CallIdHeader.NAME)).getCallId().equals(callId)
+                  && c.getSeqNumber() == seq
+                  && c.getMethod().equals(request.getMethod());
+            })
         .toList();
   }
 
@@ -365,12 +384,27 @@ final class SipUa implements SipListener, AutoCloseable {
       }
       String tag = "t-" + user + NAMES.incrementAndGet();
       ContactHeader contact = headers.createContactHeader(addresses.createAddress(contact()));
+      if (request.getMethod().equals(Request.CANCEL)) {
+        st.sendResponse(messages.createResponse(Response.OK, request));
+        ServerTransaction invite = ringing;
+        if (invite != null) {
+          Response terminated =
+              messages.createResponse(Response.REQUEST_TERMINATED, invite.getRequest());
+          ((ToHeader) terminated.getHeader(ToHeader.NAME)).setTag(tag);
+          invite.sendResponse(terminated);
+        }
+        return;
+      }
       if (request.getMethod().equals(Request.INVITE)) {
         dialog = st.getDialog();
-        Response ringing = messages.createResponse(Response.RINGING, request);
-        ((ToHeader) ringing.getHeader(ToHeader.NAME)).setTag(tag);
-        ringing.addHeader(contact);
-        st.sendResponse(ringing);
+        Response ring = messages.createResponse(Response.RINGING, request);
+        ((ToHeader) ring.getHeader(ToHeader.NAME)).setTag(tag);
+        ring.addHeader(contact);
+        st.sendResponse(ring);
+        if (!answerInvites) {
+          ringing = st;
+          return;
+        }
       }
       Response ok = messages.createResponse(Response.OK, request);
       ToHeader to = (ToHeader) ok.getHeader(ToHeader.NAME);
