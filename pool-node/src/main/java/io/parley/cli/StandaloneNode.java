@@ -14,9 +14,14 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.DatagramSocket;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
+import java.net.ServerSocket;
 import java.net.SocketException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -112,6 +117,9 @@ final class StandaloneNode {
       await(node.start(), Duration.ofSeconds(30));
     } catch (Exception e) {
       await(vertx.close(), Duration.ofSeconds(10));
+      if (e instanceof BindException) {
+        throw new CliErrors.CliException(busyListener(s) + " is already in use", e);
+      }
       throw e;
     }
     return new StandaloneNode(vertx, node, s);
@@ -144,6 +152,39 @@ final class StandaloneNode {
       await(vertx.close(), Duration.ofSeconds(10));
     } catch (Exception e) {
       log.warn("closing Vert.x: {}", e.toString());
+    }
+  }
+
+  /** Names the listener whose port could not be bound (Vert.x's BindException does not say). */
+  private static String busyListener(Settings s) {
+    String h = s.host();
+    if (s.udpPort() > 0 && !canBind(h, s.udpPort(), true)) {
+      return "UDP port " + h + ":" + s.udpPort();
+    }
+    if (s.tcpPort() > 0 && !canBind(h, s.tcpPort(), false)) {
+      return "TCP port " + h + ":" + s.tcpPort();
+    }
+    if (s.tlsPort() > 0 && !canBind(h, s.tlsPort(), false)) {
+      return "TLS port " + h + ":" + s.tlsPort();
+    }
+    return "a SIP port (udp " + s.udpPort() + ", tcp " + s.tcpPort() + ", tls " + s.tlsPort() + ")";
+  }
+
+  private static boolean canBind(String host, int port, boolean udp) {
+    try {
+      InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(host), port);
+      if (udp) {
+        try (DatagramSocket socket = new DatagramSocket(null)) {
+          socket.bind(address);
+        }
+      } else {
+        try (ServerSocket socket = new ServerSocket()) {
+          socket.bind(address);
+        }
+      }
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 

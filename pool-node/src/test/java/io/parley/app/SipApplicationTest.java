@@ -19,7 +19,7 @@ class SipApplicationTest {
   /** REGISTERs alice on the flow with the SHA-256 challenge; returns the 200. */
   private SipResponse registerAlice(Flow flow) {
     SipResponse challenge = h.send(h.register("alice", "reg-1", 1, ""), flow);
-    String www = challenge.headerValues(HeaderName.WWW_AUTHENTICATE).get(0);
+    String www = challenge.headerValues(HeaderName.WWW_AUTHENTICATE).get(1);
     return h.send(
         h.register(
             "alice",
@@ -33,17 +33,16 @@ class SipApplicationTest {
   }
 
   @Test
-  void registerIsChallengedWith401OfferingSha256ThenMd5() {
+  void registerIsChallengedWith401OfferingMd5ThenSha256() {
     SipResponse r = h.send(h.register("alice", "reg-1", 1, ""), tcp);
 
     assertThat(r.statusCode()).isEqualTo(401);
     assertThat(r.headers().all(HeaderName.WWW_AUTHENTICATE))
         .hasSize(2)
         .satisfiesExactly(
-            sha ->
-                assertThat(sha)
-                    .contains("algorithm=SHA-256", "realm=\"example.test\"", "qop=\"auth\""),
-            md5 -> assertThat(md5).contains("algorithm=MD5"));
+            md5 ->
+                assertThat(md5).contains("algorithm=MD5", "realm=\"example.test\"", "qop=\"auth\""),
+            sha -> assertThat(sha).contains("algorithm=SHA-256"));
     assertThat(h.store.lookup("sip:alice@example.test").result()).isEmpty();
   }
 
@@ -53,7 +52,7 @@ class SipApplicationTest {
     assertThat(ok.statusCode()).isEqualTo(200);
 
     SipResponse challenge = h.send(h.register("bob", "reg-b", 1, ""), udp);
-    String md5 = challenge.headerValues(HeaderName.WWW_AUTHENTICATE).get(1);
+    String md5 = challenge.headerValues(HeaderName.WWW_AUTHENTICATE).get(0);
     SipResponse bob =
         h.send(
             h.register(

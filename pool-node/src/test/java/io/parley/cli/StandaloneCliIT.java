@@ -82,6 +82,10 @@ class StandaloneCliIT {
       assertThat(runCli(data, "", "user", "list"))
           .contains("sip:alice@example.test", "sip:dave@example.test");
       assertThat(runCli(data, "", "user", "disable", "dave")).contains("disabled");
+      Path users = data.resolve("import.txt");
+      Files.writeString(users, "erin pw-erin-1\nfrank pw-frank-1\ncarol new-carol-pw\n");
+      assertThat(runCli(data, "", "user", "import", users.toString()))
+          .contains("2 created, 1 updated, 0 skipped");
 
       node.terminate();
       node.awaitExit(Duration.ofMinutes(1));

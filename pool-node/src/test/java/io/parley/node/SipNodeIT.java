@@ -122,7 +122,7 @@ class SipNodeIT {
     int p = port(t);
     Response challenge = c.register(p, user, callId, 1, -1, "alice", null);
     assertThat(challenge.getStatusCode()).isEqualTo(401);
-    String sha = challenge(challenge, 0);
+    String sha = challenge(challenge, 1); // MD5 first, SHA-256 second (client compatibility)
     assertThat(sha).contains("SHA-256");
 
     Response ok =

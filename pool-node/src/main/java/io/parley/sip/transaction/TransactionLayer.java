@@ -137,6 +137,7 @@ public final class TransactionLayer {
     b.add(HeaderName.TO, Objects.requireNonNull(req.header(HeaderName.TO)));
     b.add(HeaderName.CALL_ID, req.callId());
     b.add(HeaderName.CSEQ, req.cseq().sequence() + " CANCEL");
+    inv.cancelSent();
     return startClient(b.build(), inv.branch, inv.flow, inv.destination, handler);
   }
 
@@ -376,7 +377,9 @@ public final class TransactionLayer {
               // lag (or one very long block) does.
               lagEwma = lagEwma * (1 - LAG_SMOOTHING) + sample * LAG_SMOOTHING;
               lastLagMillis = Math.round(lagEwma);
-              lagSaturated = lastLagMillis > options.overload().maxEventLoopLag().toMillis();
+              lagSaturated =
+                  lastLagMillis > options.overload().maxEventLoopLag().toMillis()
+                      && activeTransactions() >= options.overload().minTransactionsForLag();
               scheduleLagProbe();
             });
   }
@@ -767,6 +770,25 @@ public final class TransactionLayer {
             state == TransactionState.PROCEEDING ? t.t2() : min(interval.multipliedBy(2), t.t2());
       }
       timerRetransmit = timers.schedule(interval, this::timerRetransmit);
+    }
+
+    /**
+     * RFC 3261 §9.1: a CANCELled INVITE with no final response 64*T1 later is timed out, or a
+     * callee that only rings would keep it (and its entry in the table) forever.
+     */
+    void cancelSent() {
+      if (invite && (state == TransactionState.CALLING || state == TransactionState.PROCEEDING)) {
+        cancel(timerTimeout);
+        timerTimeout =
+            timers.schedule(
+                t.timeout(),
+                () -> {
+                  if (state == TransactionState.CALLING || state == TransactionState.PROCEEDING) {
+                    terminate();
+                    deliver(response(request, 408, "Request Timeout"));
+                  }
+                });
+      }
     }
 
     private void timerTimeout() {

@@ -122,6 +122,21 @@ class OverloadTest {
   }
 
   @Test
+  void sustainedLagOnAnIdleNodeIsNotTreatedAsOverload() {
+    // GC/JIT pauses or a busy host lag the loop with nothing in flight; shedding would not help.
+    TransactionLayer l = layer(new OverloadPolicy(100, 50, Duration.ofMillis(200), 5, 10), 100);
+    for (int i = 0; i < 5; i++) {
+      timers.jump(Duration.ofMillis(600));
+      timers.advance(Duration.ZERO);
+    }
+    assertThat(l.eventLoopLagMillis()).isGreaterThan(200);
+    assertThat(l.overloaded()).isFalse();
+    transport.receive(message("z9hG4bK-1", 1, ""), tcp);
+    assertThat(txs).hasSize(1);
+    assertThat(busy()).isEmpty();
+  }
+
+  @Test
   void sustainedEventLoopLagMakesTheNodeShedNewRequestsUntilItRecovers() {
     TransactionLayer l = layer(new OverloadPolicy(100, 50, Duration.ofMillis(200), 5), 100);
     for (int i = 0; i < 5; i++) {

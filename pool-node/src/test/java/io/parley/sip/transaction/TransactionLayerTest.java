@@ -345,6 +345,23 @@ class TransactionLayerTest {
   }
 
   @Test
+  void cancelledInviteThatOnlyKeepsRingingTimesOutAfter64T1() {
+    List<SipResponse> inviteResponses = new ArrayList<>();
+    ClientTransaction inv = layer.sendRequest(outgoing("INVITE"), udp, inviteResponses::add);
+    transport.receive(answer(inv.request(), 180), udp);
+    ClientTransaction cancel = layer.sendCancel(inv, r -> {});
+    transport.receive(answer(cancel.request(), 200), udp);
+    int before = layer.activeTransactions();
+
+    timers.advance(Duration.ofSeconds(31)); // 64*T1 = 32 s not yet over
+    assertThat(inviteResponses).extracting(SipResponse::statusCode).containsExactly(180);
+    timers.advance(Duration.ofSeconds(2));
+
+    assertThat(inviteResponses).extracting(SipResponse::statusCode).containsExactly(180, 408);
+    assertThat(layer.activeTransactions()).isLessThan(before);
+  }
+
+  @Test
   void cancelMatchingNothingGets481() {
     SipRequest cancel =
         request(
