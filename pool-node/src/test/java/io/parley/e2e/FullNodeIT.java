@@ -15,7 +15,6 @@ import javax.sip.message.Response;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -198,9 +197,6 @@ class FullNodeIT {
   }
 
   @Test
-  @Disabled(
-      "known gap (docs/routing.md 'Not done yet'): ProxyCore does not switch a request over the"
-          + " 1300-byte UDP limit to TCP; the UDP send fails MESSAGE_TOO_LARGE and alice gets 500")
   void longMessageToAUdpDeviceIsDelivered() throws Exception {
     SipUa bob = registered("bob", "udp");
     SipUa alice = registered("alice", "tcp");

@@ -114,6 +114,12 @@ final class SipUa implements SipListener, AutoCloseable {
     // JAIN-SIP refuses port 0, so take a port the OS just handed out.
     listeningPoint = stack.createListeningPoint("127.0.0.1", freePort(transport), transport);
     provider = stack.createSipProvider(listeningPoint);
+    if (transport.equals("udp")) {
+      // Like real UAs (RFC 3261 §18: UDP and TCP on the same port), so a request over 1300 bytes
+      // can reach this UDP-registered device over TCP (§18.1.1).
+      provider.addListeningPoint(
+          stack.createListeningPoint("127.0.0.1", listeningPoint.getPort(), "tcp"));
+    }
     try {
       provider.addSipListener(this);
     } catch (TooManyListenersException e) {

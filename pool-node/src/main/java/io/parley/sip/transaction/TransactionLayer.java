@@ -110,6 +110,10 @@ public final class TransactionLayer {
   public ClientTransaction sendRequest(SipRequest request, Flow flow, ResponseHandler handler) {
     String branch = newBranch();
     SipRequest withVia = pushVia(request, flow.transport(), branch);
+    if (tooLargeForUdp(flow.transport(), withVia)) {
+      return sendRequest(
+          request, new Destination(flow.remoteHost(), flow.remotePort(), Transport.UDP), handler);
+    }
     return startClient(withVia, branch, flow, null, handler);
   }
 
@@ -120,7 +124,17 @@ public final class TransactionLayer {
       SipRequest request, Destination destination, ResponseHandler handler) {
     String branch = newBranch();
     SipRequest withVia = pushVia(request, destination.transport(), branch);
+    if (tooLargeForUdp(destination.transport(), withVia)) {
+      // RFC 3261 §18.1.1: a request over 1300 bytes that would go over UDP MUST use TCP.
+      destination = new Destination(destination.host(), destination.port(), Transport.TCP);
+      withVia = pushVia(request, Transport.TCP, branch);
+    }
     return startClient(withVia, branch, null, destination, handler);
+  }
+
+  private boolean tooLargeForUdp(Transport transport, SipRequest request) {
+    return transport == Transport.UDP
+        && request.toBytes().length > this.transport.maxUdpMessageBytes();
   }
 
   /** Sends a CANCEL (RFC 3261 §9.1) for a pending INVITE client transaction. */

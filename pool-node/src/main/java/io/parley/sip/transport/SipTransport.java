@@ -36,4 +36,9 @@ public interface SipTransport {
 
   /** The open connection flows. */
   FlowRegistry flows();
+
+  /** Largest message sent over UDP; larger requests go over TCP (RFC 3261 §18.1.1). */
+  default int maxUdpMessageBytes() {
+    return 1300;
+  }
 }

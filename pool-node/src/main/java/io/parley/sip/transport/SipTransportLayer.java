@@ -90,6 +90,11 @@ public final class SipTransportLayer implements SipTransport, FlowRegistry {
     return new SipTransportLayer(vertx, options);
   }
 
+  @Override
+  public int maxUdpMessageBytes() {
+    return options.maxUdpMessageBytes();
+  }
+
   public SipTransportOptions options() {
     return options;
   }
