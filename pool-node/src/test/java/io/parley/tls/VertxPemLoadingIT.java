@@ -30,11 +30,11 @@ class VertxPemLoadingIT {
 
   @AfterEach
   void close() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
   private static <T> T await(io.vertx.core.Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
   private NetServer server(TlsMaterial m) throws Exception {
@@ -60,7 +60,7 @@ class VertxPemLoadingIT {
     var socket = await(client.connect(port, "localhost"));
     CompletableFuture<String> got = new CompletableFuture<>();
     socket.handler((Buffer b) -> got.complete(b.toString()));
-    return got.get(5, TimeUnit.SECONDS);
+    return got.get(30, TimeUnit.SECONDS);
   }
 
   @Test
