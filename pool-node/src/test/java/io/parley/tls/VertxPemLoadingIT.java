@@ -50,16 +50,23 @@ class VertxPemLoadingIT {
     return await(server.listen(0, "127.0.0.1"));
   }
 
+  // Held in a field: Vert.x closes a NetClient (and its connections) once it is unreachable.
+  private io.vertx.core.net.@org.jspecify.annotations.Nullable NetClient client;
+
   private String fetch(int port, Path trustedCa) throws Exception {
-    var client =
+    client =
         vertx.createNetClient(
             new NetClientOptions()
                 .setSsl(true)
                 .setHostnameVerificationAlgorithm("HTTPS")
                 .setTrustOptions(new PemTrustOptions().addCertPath(trustedCa.toString())));
-    var socket = await(client.connect(port, "localhost"));
     CompletableFuture<String> got = new CompletableFuture<>();
-    socket.handler((Buffer b) -> got.complete(b.toString()));
+    // The handler is set in the connect callback, on the event loop, before any read is handled:
+    // set later from the test thread, the server's greeting could arrive first and be lost.
+    client
+        .connect(port, "localhost")
+        .onSuccess(socket -> socket.handler((Buffer b) -> got.complete(b.toString())))
+        .onFailure(got::completeExceptionally);
     return got.get(30, TimeUnit.SECONDS);
   }
 
