@@ -50,7 +50,8 @@ class TlsTransportIT {
                 .withHost("127.0.0.1")
                 .withTlsPort(0)
                 .withTls(FIRST.keyCertOptions(), null)
-                .withTlsHandshakeTimeout(Duration.ofMillis(500)));
+                .withTlsHandshakeTimeout(
+                    Duration.ofSeconds(3))); // short, yet room for a loaded CI host
   }
 
   @AfterEach
