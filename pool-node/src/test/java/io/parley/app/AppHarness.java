@@ -19,7 +19,6 @@ import io.parley.testing.FakeSipTimers;
 import io.parley.testing.FakeSipTransport;
 import io.parley.testing.SipMessages;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,14 +26,11 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -242,58 +238,5 @@ final class AppHarness {
         + "CSeq: 1 MESSAGE\n"
         + extra
         + "Content-Length: 0\n\n";
-  }
-
-  /** A parameter of a challenge value. */
-  static String param(String challenge, String name) {
-    Matcher m = Pattern.compile(name + "=\"?([^\",]*)\"?").matcher(challenge);
-    if (!m.find()) {
-      throw new AssertionError(name + " missing in " + challenge);
-    }
-    return m.group(1);
-  }
-
-  /**
-   * An Authorization value computed by hand (RFC 7616 §3.4.1), independent of io.parley.auth: MD5
-   * or SHA-256, qop=auth.
-   */
-  static String authorization(
-      String challenge, String user, String password, String method, String uri, String nc) {
-    String alg = challenge.contains("algorithm=SHA-256") ? "SHA-256" : "MD5";
-    String realm = param(challenge, "realm");
-    String nonce = param(challenge, "nonce");
-    String opaque = param(challenge, "opaque");
-    String cnonce = "c0ffee";
-    String ha1 = hash(alg, user + ":" + realm + ":" + password);
-    String ha2 = hash(alg, method + ":" + uri);
-    String response = hash(alg, ha1 + ":" + nonce + ":" + nc + ":" + cnonce + ":auth:" + ha2);
-    return "Digest username=\""
-        + user
-        + "\", realm=\""
-        + realm
-        + "\", nonce=\""
-        + nonce
-        + "\", uri=\""
-        + uri
-        + "\", response=\""
-        + response
-        + "\", algorithm="
-        + alg
-        + ", qop=auth, nc="
-        + nc
-        + ", cnonce=\""
-        + cnonce
-        + "\", opaque=\""
-        + opaque
-        + "\"";
-  }
-
-  static String hash(String alg, String s) {
-    try {
-      return HexFormat.of()
-          .formatHex(MessageDigest.getInstance(alg).digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

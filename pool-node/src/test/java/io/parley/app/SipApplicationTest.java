@@ -1,6 +1,6 @@
 package io.parley.app;
 
-import static io.parley.app.AppHarness.authorization;
+import static io.parley.testing.ClientDigest.authorization;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parley.sip.message.HeaderName;

@@ -3,6 +3,7 @@ package io.parley.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.parley.testing.ClientDigest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -91,10 +92,11 @@ class FullNodeIT {
       assertThat(challenge.getStatusCode()).isEqualTo(401);
       List<String> offered = SipUa.challenges(challenge);
       assertThat(offered).hasSize(2);
-      assertThat(offered.stream().map(c -> Digest.params(c).get("algorithm")))
+      assertThat(offered.stream().map(c -> ClientDigest.params(c).get("algorithm")))
           .containsExactly("MD5", "SHA-256");
       assertThat(offered)
-          .allSatisfy(c -> assertThat(Digest.params(c)).containsEntry("realm", "example.test"));
+          .allSatisfy(
+              c -> assertThat(ClientDigest.params(c)).containsEntry("realm", "example.test"));
 
       Response ok = ua.call(ua.withCredentials(first, challenge, user, user + "-secret", 1));
 
@@ -121,7 +123,7 @@ class FullNodeIT {
         ua.withHeader(
             first,
             "Authorization",
-            Digest.answer(
+            ClientDigest.answer(
                 sha, "alice", "alice-secret", "REGISTER", first.getRequestURI().toString(), 1));
     assertThat(ua.call(retry).getStatusCode()).isEqualTo(200);
     ua.register(0);
@@ -176,7 +178,7 @@ class FullNodeIT {
       assertThat(challenge).isNotNull();
       assertThat(RawUdpUa.status(challenge)).isEqualTo(407);
       String credentials =
-          Digest.answer(
+          ClientDigest.answer(
               RawUdpUa.header(challenge, "Proxy-Authenticate"),
               "alice",
               "alice-secret",
@@ -308,12 +310,13 @@ class FullNodeIT {
     assertThat(wrong.getStatusCode()).isEqualTo(401).isEqualTo(unknown.getStatusCode());
     assertThat(wrong.getReasonPhrase()).isEqualTo(unknown.getReasonPhrase());
     assertThat(headerNames(wrong)).isEqualTo(headerNames(unknown));
-    assertThat(SipUa.challenges(wrong).stream().map(c -> Digest.params(c).keySet()).toList())
-        .isEqualTo(SipUa.challenges(unknown).stream().map(c -> Digest.params(c).keySet()).toList());
+    assertThat(SipUa.challenges(wrong).stream().map(c -> ClientDigest.params(c).keySet()).toList())
+        .isEqualTo(
+            SipUa.challenges(unknown).stream().map(c -> ClientDigest.params(c).keySet()).toList());
     assertThat(SipUa.challenges(wrong)).noneMatch(c -> c.contains("stale"));
     // A fresh nonce, not the one that just failed.
-    assertThat(Digest.params(SipUa.firstChallenge(wrong)).get("nonce"))
-        .isNotEqualTo(Digest.params(SipUa.firstChallenge(challenge)).get("nonce"));
+    assertThat(ClientDigest.params(SipUa.firstChallenge(wrong)).get("nonce"))
+        .isNotEqualTo(ClientDigest.params(SipUa.firstChallenge(challenge)).get("nonce"));
     assertThat(node.bindings("alice")).isEmpty();
   }
 
@@ -369,7 +372,7 @@ class FullNodeIT {
     assertThat(stale.getStatusCode()).isEqualTo(407);
     assertThat(SipUa.challenges(stale))
         .isNotEmpty()
-        .allSatisfy(c -> assertThat(Digest.params(c)).containsEntry("stale", "true"));
+        .allSatisfy(c -> assertThat(ClientDigest.params(c)).containsEntry("stale", "true"));
     // With the fresh nonce the same password gets through (dave is offline: 480).
     assertThat(
             alice

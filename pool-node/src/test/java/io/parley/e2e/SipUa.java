@@ -1,11 +1,10 @@
 package io.parley.e2e;
 
-import io.parley.testing.TestCertificates;
+import io.parley.testing.ClientDigest;
+import io.parley.testing.JainSipStack;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Properties;
-import java.util.TooManyListenersException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -20,7 +19,6 @@ import javax.sip.ListeningPoint;
 import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
-import javax.sip.SipFactory;
 import javax.sip.SipListener;
 import javax.sip.SipProvider;
 import javax.sip.SipStack;
@@ -87,57 +85,27 @@ final class SipUa implements SipListener, AutoCloseable {
     this.user = user;
     this.password = password;
     this.transport = transport;
-    SipFactory factory = SipFactory.getInstance();
-    factory.setPathName("gov.nist");
-    Properties p = new Properties();
-    p.setProperty("javax.sip.STACK_NAME", "e2e-" + user + "-" + NAMES.incrementAndGet());
-    p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "on");
-    p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
-    p.setProperty("gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS", "TLSv1.2,TLSv1.3");
-    p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Disabled");
-    // JAIN-SIP's default suites are RSA-only and outdated; the test certificates are EC.
-    p.setProperty(
-        "gov.nist.javax.sip.ENABLED_CIPHER_SUITES",
-        "TLS_AES_128_GCM_SHA256,TLS_AES_256_GCM_SHA384,"
-            + "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
-    String pw = new String(TestCertificates.PASSWORD);
-    p.setProperty("javax.net.ssl.keyStore", node.keyStore.toString());
-    p.setProperty("javax.net.ssl.keyStorePassword", pw);
-    p.setProperty("javax.net.ssl.keyStoreType", "PKCS12");
-    p.setProperty("javax.net.ssl.trustStore", node.trustStore.toString());
-    p.setProperty("javax.net.ssl.trustStorePassword", pw);
-    p.setProperty("javax.net.ssl.trustStoreType", "PKCS12");
-    stack = factory.createSipStack(p);
-    addresses = factory.createAddressFactory();
-    headers = factory.createHeaderFactory();
-    messages = factory.createMessageFactory();
-    // JAIN-SIP refuses port 0, so take a port the OS just handed out.
-    listeningPoint = stack.createListeningPoint("127.0.0.1", freePort(transport), transport);
-    provider = stack.createSipProvider(listeningPoint);
+    JainSipStack jain =
+        JainSipStack.create(
+            JainSipStack.withTls(
+                JainSipStack.properties("e2e-" + user + "-" + NAMES.incrementAndGet(), true),
+                node.keyStore,
+                node.trustStore),
+            transport);
+    stack = jain.stack();
+    provider = jain.provider();
+    listeningPoint = jain.listeningPoint();
+    addresses = jain.addresses();
+    headers = jain.headers();
+    messages = jain.messages();
     if (transport.equals("udp")) {
       // Like real UAs (RFC 3261 §18: UDP and TCP on the same port), so a request over 1300 bytes
       // can reach this UDP-registered device over TCP (§18.1.1).
       provider.addListeningPoint(
           stack.createListeningPoint("127.0.0.1", listeningPoint.getPort(), "tcp"));
     }
-    try {
-      provider.addSipListener(this);
-    } catch (TooManyListenersException e) {
-      throw new IllegalStateException(e);
-    }
-    stack.start();
+    jain.start(this);
     regCallId = provider.getNewCallId().getCallId();
-  }
-
-  private static int freePort(String transport) throws java.io.IOException {
-    if (transport.equals("udp")) {
-      try (var s = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
-        return s.getLocalPort();
-      }
-    }
-    try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 
   String aor() {
@@ -257,7 +225,8 @@ final class SipUa implements SipListener, AutoCloseable {
     boolean www = challenge.getStatusCode() == 401;
     String value = firstChallenge(challenge);
     String answer =
-        Digest.answer(value, u, pw, request.getMethod(), request.getRequestURI().toString(), nc);
+        ClientDigest.answer(
+            value, u, pw, request.getMethod(), request.getRequestURI().toString(), nc);
     try {
       return withHeader(request, www ? "Authorization" : "Proxy-Authorization", answer);
     } catch (Exception e) {

@@ -1,6 +1,6 @@
 package io.parley.node;
 
-import static io.parley.node.NodeTestSupport.authorization;
+import static io.parley.testing.ClientDigest.authorization;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parley.app.JdbcCredentialSource;

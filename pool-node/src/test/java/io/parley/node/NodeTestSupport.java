@@ -9,13 +9,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
-/** Helpers for node ITs: a stub router and Digest computed by hand (RFC 7616), not by our code. */
+/** Helpers for node ITs: a stub router and reading raw SIP messages from a stream. */
 final class NodeTestSupport {
 
   private NodeTestSupport() {}
@@ -36,55 +34,6 @@ final class NodeTestSupport {
       public void onCancel(
           ServerTransaction cancelTx, SipRequest cancel, ServerTransaction invite) {}
     };
-  }
-
-  static String param(String challenge, String name) {
-    Matcher m = Pattern.compile(name + "=\"?([^\",]*)\"?").matcher(challenge);
-    if (!m.find()) {
-      throw new AssertionError(name + " missing in " + challenge);
-    }
-    return m.group(1);
-  }
-
-  /** The Authorization value for a challenge (MD5 or SHA-256 as it says), qop=auth. */
-  static String authorization(
-      String challenge, String user, String password, String method, String uri, String nc) {
-    String alg = challenge.contains("algorithm=SHA-256") ? "SHA-256" : "MD5";
-    String realm = param(challenge, "realm");
-    String nonce = param(challenge, "nonce");
-    String opaque = param(challenge, "opaque");
-    String cnonce = "0a4f113b";
-    String ha1 = hash(alg, user + ":" + realm + ":" + password);
-    String ha2 = hash(alg, method + ":" + uri);
-    String response = hash(alg, ha1 + ":" + nonce + ":" + nc + ":" + cnonce + ":auth:" + ha2);
-    return "Digest username=\""
-        + user
-        + "\", realm=\""
-        + realm
-        + "\", nonce=\""
-        + nonce
-        + "\", uri=\""
-        + uri
-        + "\", response=\""
-        + response
-        + "\", algorithm="
-        + alg
-        + ", qop=auth, nc="
-        + nc
-        + ", cnonce=\""
-        + cnonce
-        + "\", opaque=\""
-        + opaque
-        + "\"";
-  }
-
-  static String hash(String alg, String s) {
-    try {
-      return HexFormat.of()
-          .formatHex(MessageDigest.getInstance(alg).digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /** Reads one SIP message (headers + Content-Length body) from a stream. */

@@ -1,8 +1,7 @@
 package io.parley.routing;
 
+import io.parley.testing.JainSipStack;
 import java.util.List;
-import java.util.Properties;
-import java.util.TooManyListenersException;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -15,7 +14,6 @@ import javax.sip.ListeningPoint;
 import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
-import javax.sip.SipFactory;
 import javax.sip.SipListener;
 import javax.sip.SipProvider;
 import javax.sip.SipStack;
@@ -56,37 +54,17 @@ final class DialogPeer implements SipListener, AutoCloseable {
   DialogPeer(String user, String transport) throws Exception {
     this.user = user;
     this.transport = transport;
-    SipFactory factory = SipFactory.getInstance();
-    factory.setPathName("gov.nist");
-    Properties p = new Properties();
-    p.setProperty("javax.sip.STACK_NAME", "dialog-peer-" + user + NAMES.incrementAndGet());
-    p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "on");
-    p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
-    stack = factory.createSipStack(p);
-    addresses = factory.createAddressFactory();
-    headers = factory.createHeaderFactory();
-    messages = factory.createMessageFactory();
-    listeningPoint = stack.createListeningPoint("127.0.0.1", freePort(transport), transport);
-    provider = stack.createSipProvider(listeningPoint);
-    try {
-      provider.addSipListener(this);
-    } catch (TooManyListenersException e) {
-      throw new IllegalStateException(e);
-    }
-    stack.start();
-  }
-
-  private static int freePort(String transport) throws java.io.IOException {
-    if (transport.equals("udp")) {
-      try (java.net.DatagramSocket s =
-          new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
-        return s.getLocalPort();
-      }
-    }
-    try (java.net.ServerSocket s =
-        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+    JainSipStack jain =
+        JainSipStack.create(
+            JainSipStack.properties("dialog-peer-" + user + NAMES.incrementAndGet(), true),
+            transport);
+    stack = jain.stack();
+    provider = jain.provider();
+    listeningPoint = jain.listeningPoint();
+    addresses = jain.addresses();
+    headers = jain.headers();
+    messages = jain.messages();
+    jain.start(this);
   }
 
   int port() {

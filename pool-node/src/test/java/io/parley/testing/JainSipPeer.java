@@ -2,8 +2,6 @@ package io.parley.testing;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Properties;
-import java.util.TooManyListenersException;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -15,7 +13,6 @@ import javax.sip.ListeningPoint;
 import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
-import javax.sip.SipFactory;
 import javax.sip.SipListener;
 import javax.sip.SipProvider;
 import javax.sip.SipStack;
@@ -58,54 +55,20 @@ public final class JainSipPeer implements SipListener, AutoCloseable {
   private JainSipPeer(String transport, @Nullable Path keyStore, @Nullable Path trustStore)
       throws Exception {
     this.transport = transport;
-    SipFactory factory = SipFactory.getInstance();
-    factory.setPathName("gov.nist");
-    Properties p = new Properties();
-    p.setProperty("javax.sip.STACK_NAME", "jain-peer-" + NAMES.incrementAndGet());
-    p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off");
-    p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
-    p.setProperty("gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS", "TLSv1.2,TLSv1.3");
-    p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Disabled");
-    // JAIN-SIP's default suites are RSA-only and outdated; our test certificates are EC.
-    p.setProperty(
-        "gov.nist.javax.sip.ENABLED_CIPHER_SUITES",
-        "TLS_AES_128_GCM_SHA256,TLS_AES_256_GCM_SHA384,"
-            + "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
-    if (keyStore != null && trustStore != null) {
-      String pw = new String(TestCertificates.PASSWORD);
-      p.setProperty("javax.net.ssl.keyStore", keyStore.toString());
-      p.setProperty("javax.net.ssl.keyStorePassword", pw);
-      p.setProperty("javax.net.ssl.keyStoreType", "PKCS12");
-      p.setProperty("javax.net.ssl.trustStore", trustStore.toString());
-      p.setProperty("javax.net.ssl.trustStorePassword", pw);
-      p.setProperty("javax.net.ssl.trustStoreType", "PKCS12");
-    }
-    stack = factory.createSipStack(p);
-    addresses = factory.createAddressFactory();
-    headers = factory.createHeaderFactory();
-    messages = factory.createMessageFactory();
-    // JAIN-SIP refuses port 0, so take a port the OS just handed out.
-    listeningPoint = stack.createListeningPoint("127.0.0.1", freePort(transport), transport);
-    provider = stack.createSipProvider(listeningPoint);
-    try {
-      provider.addSipListener(this);
-    } catch (TooManyListenersException e) {
-      throw new IllegalStateException(e);
-    }
-    stack.start();
-  }
-
-  private static int freePort(String transport) throws java.io.IOException {
-    if (transport.equals("udp")) {
-      try (java.net.DatagramSocket s =
-          new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
-        return s.getLocalPort();
-      }
-    }
-    try (java.net.ServerSocket s =
-        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+    JainSipStack jain =
+        JainSipStack.create(
+            JainSipStack.withTls(
+                JainSipStack.properties("jain-peer-" + NAMES.incrementAndGet(), false),
+                keyStore,
+                trustStore),
+            transport);
+    stack = jain.stack();
+    provider = jain.provider();
+    listeningPoint = jain.listeningPoint();
+    addresses = jain.addresses();
+    headers = jain.headers();
+    messages = jain.messages();
+    jain.start(this);
   }
 
   /** A peer listening on an ephemeral port for the transport ("udp", "tcp", "tls"). */
