@@ -4,7 +4,8 @@
 Debian's SIPp is built without OpenSSL, so this small asyncio client does what bench/scenarios/
 hold.xml does over TLS: every client opens its own TLS connection, REGISTERs with Digest (MD5,
 qop=auth when offered), keeps the connection open and refreshes the registration every
---refresh seconds until --hold seconds after it signed in, then unregisters and closes. Progress
+--refresh seconds until --hold seconds after it signed in (a 503 on sign-in is retried after 5 s,
+at most 5 times), then unregisters and closes. Progress
 (signed-in clients, failures, sign-in latencies in ms) is written as JSON to --status every second.
 Loopback only; Python 3 standard library only.
 """
@@ -119,6 +120,7 @@ class Stats:
         self.signed = 0
         self.failed = 0
         self.refreshed = 0
+        self.busy = 0
         self.active = 0
         self.rtts: list[float] = []
         self.errors: dict[str, int] = {}
@@ -139,6 +141,14 @@ async def run_client(args, ctx, user, pw, n, stats: Stats) -> None:
             args.timeout)
         lport = writer.get_extra_info("sockname")[1]
         code = await register(c, reader, writer, args.expires, lport)
+        for _ in range(5):
+            if code != 503:
+                break
+            # overload: Retry-After (5 s at Parley); a real client waits and tries again
+            stats.busy += 1
+            await asyncio.sleep(5)
+            t0 = time.monotonic()
+            code = await register(c, reader, writer, args.expires, lport)
         if code != 200:
             stats.error(f"sign-in {code}")
             return
@@ -184,7 +194,7 @@ async def main_async(args) -> None:
             tmp = args.status + ".tmp"
             with open(tmp, "w") as f:
                 json.dump({"signed": stats.signed, "failed": stats.failed,
-                           "refreshed": stats.refreshed, "active": stats.active,
+                           "refreshed": stats.refreshed, "active": stats.active, "busy": stats.busy,
                            "rtts": stats.rtts, "errors": stats.errors}, f)
             os.replace(tmp, args.status)
             await asyncio.sleep(1)
@@ -200,7 +210,7 @@ async def main_async(args) -> None:
     rep.cancel()
     with open(args.status, "w") as f:
         json.dump({"signed": stats.signed, "failed": stats.failed, "refreshed": stats.refreshed,
-                   "active": 0, "rtts": stats.rtts, "errors": stats.errors, "done": True}, f)
+                   "busy": stats.busy, "active": 0, "rtts": stats.rtts, "errors": stats.errors, "done": True}, f)
 
 
 def main() -> int:
