@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A held population of registered SIP-over-TLS clients, for bench/run (hold-tls).
+"""A held population of registered SIP-over-TLS (or --plain TCP) clients, for bench/run.
 
 Debian's SIPp is built without OpenSSL, so this small asyncio client does what bench/scenarios/
 hold.xml does over TLS: every client opens its own TLS connection, REGISTERs with Digest (MD5,
@@ -37,17 +37,19 @@ class Client:
         self.cseq = 0
         self.call_id = f"{n}-{os.getpid()}-{random.randrange(1 << 32):x}@bench"
         self.tag = f"{random.randrange(1 << 32):x}"
+        self.ip = args.local_ip
+        self.transport = "TCP" if args.plain else "TLS"
 
     def request(self, expires: int, auth: str | None, lport: int) -> bytes:
         self.cseq += 1
         lines = [
             f"REGISTER sip:{DOMAIN} SIP/2.0",
-            f"Via: SIP/2.0/TLS {self.a.local_ip}:{lport};branch=z9hG4bK{random.randrange(1 << 48):x};rport",
+            f"Via: SIP/2.0/{self.transport} {self.ip}:{lport};branch=z9hG4bK{random.randrange(1 << 48):x};rport",
             f"From: <sip:{self.user}@{DOMAIN}>;tag={self.tag}",
             f"To: <sip:{self.user}@{DOMAIN}>",
             f"Call-ID: {self.call_id}",
             f"CSeq: {self.cseq} REGISTER",
-            f"Contact: <sip:{self.user}@{self.a.local_ip}:{lport};transport=tls>",
+            f"Contact: <sip:{self.user}@{self.ip}:{lport};transport={self.transport.lower()}>",
             "Max-Forwards: 70",
             f"Expires: {expires}",
         ]
@@ -130,16 +132,26 @@ class Stats:
         self.errors[what] = self.errors.get(what, 0) + 1
 
 
+def local_ip(args, n: int) -> str:
+    """Source address of client n: --per-address clients share one (Parley caps connections
+    per remote address), spread over 127.<--first-octet..>.x.y."""
+    if args.per_address <= 0:
+        return args.local_ip
+    g = args.offset + n // args.per_address
+    return f"127.{args.first_octet + g // 62500}.{(g // 250) % 250}.{2 + g % 250}"
+
+
 async def run_client(args, ctx, user, pw, n, stats: Stats) -> None:
     c = Client(args, user, pw, n)
     t0 = time.monotonic()
     writer = None
     try:
         reader, writer = await asyncio.wait_for(
-            asyncio.open_connection(args.host, args.port, ssl=ctx,
-                                    local_addr=(args.local_ip, 0), server_hostname=None),
+            asyncio.open_connection(args.host, args.port, ssl=None if args.plain else ctx,
+                                    local_addr=(local_ip(args, n), 0),
+                                    server_hostname=None),
             args.timeout)
-        lport = writer.get_extra_info("sockname")[1]
+        c.ip, lport = writer.get_extra_info("sockname")[:2]
         code = await register(c, reader, writer, args.expires, lport)
         for _ in range(5):
             if code != 503:
@@ -226,6 +238,11 @@ def main() -> int:
     ap.add_argument("--expires", type=int, default=3600)
     ap.add_argument("--timeout", type=float, default=10)
     ap.add_argument("--status", required=True)
+    ap.add_argument("--plain", action="store_true", help="plain TCP instead of TLS")
+    ap.add_argument("--per-address", type=int, default=0,
+                    help="clients per source address (0 = all on --local-ip)")
+    ap.add_argument("--first-octet", type=int, default=20)
+    ap.add_argument("--offset", type=int, default=0, help="address group offset")
     args = ap.parse_args()
     for a in (args.host, args.local_ip):
         if ipaddress.ip_address(a) not in ipaddress.ip_network("127.0.0.0/8"):
