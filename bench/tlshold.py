@@ -1,0 +1,256 @@
+#!/usr/bin/env python3
+"""A held population of registered SIP-over-TLS (or --plain TCP) clients, for bench/run.
+
+Debian's SIPp is built without OpenSSL, so this small asyncio client does what bench/scenarios/
+hold.xml does over TLS: every client opens its own TLS connection, REGISTERs with Digest (MD5,
+qop=auth when offered), keeps the connection open and refreshes the registration every
+--refresh seconds until --hold seconds after it signed in (a 503 on sign-in is retried after 5 s,
+at most 5 times), then unregisters and closes. Progress
+(signed-in clients, failures, sign-in latencies in ms) is written as JSON to --status every second.
+Loopback only; Python 3 standard library only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import ipaddress
+import json
+import os
+import random
+import re
+import ssl
+import sys
+import time
+
+DOMAIN = "example.test"
+
+
+def md5(s: str) -> str:
+    return hashlib.md5(s.encode()).hexdigest()
+
+
+class Client:
+    def __init__(self, args, user: str, password: str, n: int):
+        self.a, self.user, self.pw, self.n = args, user, password, n
+        self.cseq = 0
+        self.call_id = f"{n}-{os.getpid()}-{random.randrange(1 << 32):x}@bench"
+        self.tag = f"{random.randrange(1 << 32):x}"
+        self.ip = args.local_ip
+        self.transport = "TCP" if args.plain else "TLS"
+
+    def request(self, expires: int, auth: str | None, lport: int) -> bytes:
+        self.cseq += 1
+        lines = [
+            f"REGISTER sip:{DOMAIN} SIP/2.0",
+            f"Via: SIP/2.0/{self.transport} {self.ip}:{lport};branch=z9hG4bK{random.randrange(1 << 48):x};rport",
+            f"From: <sip:{self.user}@{DOMAIN}>;tag={self.tag}",
+            f"To: <sip:{self.user}@{DOMAIN}>",
+            f"Call-ID: {self.call_id}",
+            f"CSeq: {self.cseq} REGISTER",
+            f"Contact: <sip:{self.user}@{self.ip}:{lport};transport={self.transport.lower()}>",
+            "Max-Forwards: 70",
+            f"Expires: {expires}",
+        ]
+        if auth:
+            lines.append(auth)
+        lines += ["Content-Length: 0", "", ""]
+        return "\r\n".join(lines).encode()
+
+    def authorization(self, challenge: str) -> str:
+        realm = re.search(r'realm="([^"]*)"', challenge).group(1)
+        nonce = re.search(r'nonce="([^"]*)"', challenge).group(1)
+        qop = re.search(r'qop="?([^",]*)', challenge)
+        uri = f"sip:{DOMAIN}"
+        ha1 = md5(f"{self.user}:{realm}:{self.pw}")
+        ha2 = md5(f"REGISTER:{uri}")
+        opaque = re.search(r'opaque="([^"]*)"', challenge)
+        parts = [f'username="{self.user}"', f'realm="{realm}"', f'nonce="{nonce}"',
+                 f'uri="{uri}"', "algorithm=MD5"]
+        if qop and "auth" in qop.group(1).split(","):
+            cnonce = f"{random.randrange(1 << 32):08x}"
+            resp = md5(f"{ha1}:{nonce}:00000001:{cnonce}:auth:{ha2}")
+            parts += ["qop=auth", "nc=00000001", f'cnonce="{cnonce}"']
+        else:
+            resp = md5(f"{ha1}:{nonce}:{ha2}")
+        parts.append(f'response="{resp}"')
+        if opaque:
+            parts.append(f'opaque="{opaque.group(1)}"')
+        return "Authorization: Digest " + ", ".join(parts)
+
+
+async def read_response(reader: asyncio.StreamReader) -> tuple[int, str]:
+    while True:
+        head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
+        m = re.search(r"(?im)^(?:content-length|l)\s*:\s*(\d+)", head)
+        if m and int(m.group(1)):
+            await reader.readexactly(int(m.group(1)))
+        if head.startswith("SIP/2.0 "):
+            code = int(head[8:11])
+            if code >= 200:
+                return code, head
+        # requests (none expected) and provisional responses are skipped
+
+
+def md5_challenge(head: str) -> str | None:
+    for line in head.split("\r\n"):
+        if line.lower().startswith("www-authenticate:") and "MD5" in line.upper():
+            return line
+    for line in head.split("\r\n"):
+        if line.lower().startswith("www-authenticate:") and "algorithm" not in line.lower():
+            return line
+    return None
+
+
+async def register(c: Client, reader, writer, expires: int, lport: int) -> int:
+    writer.write(c.request(expires, None, lport))
+    await writer.drain()
+    code, head = await asyncio.wait_for(read_response(reader), c.a.timeout)
+    if code == 401:
+        ch = md5_challenge(head)
+        if ch is None:
+            return 401
+        writer.write(c.request(expires, c.authorization(ch), lport))
+        await writer.drain()
+        code, head = await asyncio.wait_for(read_response(reader), c.a.timeout)
+    return code
+
+
+class Stats:
+    def __init__(self):
+        self.signed = 0
+        self.failed = 0
+        self.refreshed = 0
+        self.busy = 0
+        self.active = 0
+        self.rtts: list[float] = []
+        self.errors: dict[str, int] = {}
+
+    def error(self, what: str) -> None:
+        self.failed += 1
+        self.errors[what] = self.errors.get(what, 0) + 1
+
+
+def local_ip(args, n: int) -> str:
+    """Source address of client n: --per-address clients share one (Parley caps connections
+    per remote address), spread over 127.<--first-octet..>.x.y."""
+    if args.per_address <= 0:
+        return args.local_ip
+    g = args.offset + n // args.per_address
+    return f"127.{args.first_octet + g // 62500}.{(g // 250) % 250}.{2 + g % 250}"
+
+
+async def run_client(args, ctx, user, pw, n, stats: Stats) -> None:
+    c = Client(args, user, pw, n)
+    t0 = time.monotonic()
+    writer = None
+    try:
+        reader, writer = await asyncio.wait_for(
+            asyncio.open_connection(args.host, args.port, ssl=None if args.plain else ctx,
+                                    local_addr=(local_ip(args, n), 0),
+                                    server_hostname=None),
+            args.timeout)
+        c.ip, lport = writer.get_extra_info("sockname")[:2]
+        code = await register(c, reader, writer, args.expires, lport)
+        for _ in range(5):
+            if code != 503:
+                break
+            # overload: Retry-After (5 s at Parley); a real client waits and tries again
+            stats.busy += 1
+            await asyncio.sleep(5)
+            t0 = time.monotonic()
+            code = await register(c, reader, writer, args.expires, lport)
+        if code != 200:
+            stats.error(f"sign-in {code}")
+            return
+        stats.rtts.append((time.monotonic() - t0) * 1000)
+        stats.signed += 1
+        stats.active += 1
+        end = time.monotonic() + args.hold
+        try:
+            while time.monotonic() + args.refresh < end:
+                await asyncio.sleep(args.refresh)
+                code = await register(c, reader, writer, args.expires, lport)
+                if code != 200:
+                    stats.error(f"refresh {code}")
+                    return
+                stats.refreshed += 1
+            await asyncio.sleep(max(0.0, end - time.monotonic()))
+            await register(c, reader, writer, 0, lport)
+        finally:
+            stats.active -= 1
+    except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, ssl.SSLError,
+            AttributeError, ValueError) as e:
+        stats.error(type(e).__name__)
+    finally:
+        if writer is not None:
+            writer.close()
+
+
+async def main_async(args) -> None:
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE  # loopback benchmark: the server's identity is not at issue
+    users = []
+    for line in open(args.users):
+        parts = line.strip().split(";")
+        if len(parts) >= 2 and parts[0] != "SEQUENTIAL":
+            users.append((parts[0], parts[1]))
+    users = users[: args.count]
+    stats = Stats()
+    tasks = []
+
+    async def report():
+        while True:
+            tmp = args.status + ".tmp"
+            with open(tmp, "w") as f:
+                json.dump({"signed": stats.signed, "failed": stats.failed,
+                           "refreshed": stats.refreshed, "active": stats.active, "busy": stats.busy,
+                           "rtts": stats.rtts, "errors": stats.errors}, f)
+            os.replace(tmp, args.status)
+            await asyncio.sleep(1)
+
+    rep = asyncio.create_task(report())
+    start = time.monotonic()
+    for i, (u, pw) in enumerate(users):
+        delay = start + i / args.rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(run_client(args, ctx, u, pw, i, stats)))
+    await asyncio.gather(*tasks)
+    rep.cancel()
+    with open(args.status, "w") as f:
+        json.dump({"signed": stats.signed, "failed": stats.failed, "refreshed": stats.refreshed,
+                   "busy": stats.busy, "active": 0, "rtts": stats.rtts, "errors": stats.errors, "done": True}, f)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--local-ip", default="127.0.0.1")
+    ap.add_argument("--users", required=True, help="bench users.csv (user;password;...)")
+    ap.add_argument("--count", type=int, required=True)
+    ap.add_argument("--rate", type=float, default=100, help="new clients per second")
+    ap.add_argument("--refresh", type=float, default=30)
+    ap.add_argument("--hold", type=float, default=60, help="seconds each client stays")
+    ap.add_argument("--expires", type=int, default=3600)
+    ap.add_argument("--timeout", type=float, default=10)
+    ap.add_argument("--status", required=True)
+    ap.add_argument("--plain", action="store_true", help="plain TCP instead of TLS")
+    ap.add_argument("--per-address", type=int, default=0,
+                    help="clients per source address (0 = all on --local-ip)")
+    ap.add_argument("--first-octet", type=int, default=20)
+    ap.add_argument("--offset", type=int, default=0, help="address group offset")
+    args = ap.parse_args()
+    for a in (args.host, args.local_ip):
+        if ipaddress.ip_address(a) not in ipaddress.ip_network("127.0.0.0/8"):
+            print(f"tlshold: refusing {a}: only 127.0.0.0/8", file=sys.stderr)
+            return 2
+    asyncio.run(main_async(args))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
