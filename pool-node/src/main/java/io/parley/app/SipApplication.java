@@ -148,6 +148,10 @@ public final class SipApplication implements TransactionUser {
       respond(tx, simple(request, 416, "Unsupported URI Scheme"));
       return;
     }
+    if (PoolPeers.isPoolFlow(flow.id())) {
+      onPoolRequest(request, tx, flow);
+      return;
+    }
     boolean register = request.isMethod("REGISTER");
     boolean optionsToUs =
         request.isMethod("OPTIONS")
@@ -177,6 +181,23 @@ public final class SipApplication implements TransactionUser {
       return;
     }
     onProxyRequest(request, tx, flow);
+  }
+
+  /**
+   * A request relayed by another pool member, which authenticated the sender and routed it here
+   * because the target's connection is on this node: no challenge, the From is the sender's proven
+   * identity. Registrations are never relayed.
+   */
+  private void onPoolRequest(SipRequest request, ServerTransaction tx, Flow flow) {
+    if (request.isMethod("REGISTER")) {
+      respond(tx, simple(request, 403, "Forbidden (REGISTER is not relayed between pool members)"));
+      return;
+    }
+    if (request.maxForwards() == 0) {
+      respond(tx, simple(request, 483, "Too Many Hops"));
+      return;
+    }
+    router.onRequest(tx, request, flow, Aors.of(request.from().uri()));
   }
 
   private void onRegister(SipRequest request, ServerTransaction tx, Flow flow) {
@@ -383,8 +404,19 @@ public final class SipApplication implements TransactionUser {
   }
 
   private static void fail(ServerTransaction tx, SipRequest request, Throwable e) {
-    log.error("{} {} failed", request.method(), request.callId(), e);
     SipResponse last = tx.lastResponse();
+    if (unavailable(e) instanceof ServiceUnavailableException u) {
+      log.warn("{} {}: 503, {}", request.method(), request.callId(), u.getMessage());
+      if (last == null || last.statusCode() < 200) {
+        tx.respond(
+            SipResponse.forRequest(request, 503, "Service Unavailable")
+                .toTag(TransactionLayer.newTag())
+                .add(HeaderName.RETRY_AFTER, Long.toString(Math.max(1, u.retryAfter().toSeconds())))
+                .build());
+      }
+      return;
+    }
+    log.error("{} {} failed", request.method(), request.callId(), e);
     if (last == null || last.statusCode() < 200) {
       try {
         tx.respond(simple(request, 500, "Server Internal Error"));
@@ -392,6 +424,15 @@ public final class SipApplication implements TransactionUser {
         log.warn("could not send 500", again);
       }
     }
+  }
+
+  private static @Nullable Throwable unavailable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ServiceUnavailableException) {
+        return t;
+      }
+    }
+    return null;
   }
 
   private static Set<String> lower(Set<String> hosts) {

@@ -10,7 +10,14 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = ParleyMain.Version.class,
     description = "Parley: enterprise instant messaging and presence over SIP/SIMPLE.",
-    subcommands = {StandaloneCommand.class, UserCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      StandaloneCommand.class,
+      NodeCommand.class,
+      DrainCommand.class,
+      PoolDemoCommand.class,
+      UserCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class ParleyMain implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

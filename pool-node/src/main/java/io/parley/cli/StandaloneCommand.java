@@ -94,11 +94,33 @@ final class StandaloneCommand implements Callable<Integer> {
       defaultValue = "5061")
   int tlsPort = 5061;
 
+  @Option(
+      names = "--max-connections",
+      paramLabel = "N",
+      description =
+          "Most concurrent TCP/TLS client connections (default: ${DEFAULT-VALUE}; the process's"
+              + " open-file limit must be higher).",
+      defaultValue = "19000")
+  int maxConnections = 19_000;
+
+  @Option(
+      names = "--max-connections-per-address",
+      paramLabel = "N",
+      description =
+          "Most concurrent connections from one IP address (default: ${DEFAULT-VALUE}; raise it"
+              + " behind a NAT or a load balancer that does not preserve client addresses).",
+      defaultValue = "50")
+  int maxConnectionsPerAddress = 50;
+
   @Override
   public Integer call() throws Exception {
     validatePort("--udp-port", udpPort);
     validatePort("--tcp-port", tcpPort);
     validatePort("--tls-port", tlsPort);
+    if (maxConnections < 1 || maxConnectionsPerAddress < 1) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--max-connections and --max-connections-per-address must be >= 1");
+    }
     PrintWriter out = spec.commandLine().getOut();
     Path dir = dataDir.toAbsolutePath().normalize();
 
@@ -122,7 +144,15 @@ final class StandaloneCommand implements Callable<Integer> {
       node =
           StandaloneNode.start(
               new StandaloneNode.Settings(
-                  dom, host, advertisedHost, udpPort, tcpPort, tlsPort, dir.resolve("tls")),
+                  dom,
+                  host,
+                  advertisedHost,
+                  udpPort,
+                  tcpPort,
+                  tlsPort,
+                  dir.resolve("tls"),
+                  maxConnections,
+                  maxConnectionsPerAddress),
               db);
 
       out.println("parley: domain " + dom);
@@ -214,8 +244,7 @@ final class StandaloneCommand implements Callable<Integer> {
    * Creates the demo users that do not exist yet, with random passwords, and appends them to
    * demo-users.txt ("sip:uri password" per line). Returns the lines of users created now.
    */
-  private static List<String> ensureDemoUsers(Database db, String dom, Path dir)
-      throws IOException {
+  static List<String> ensureDemoUsers(Database db, String dom, Path dir) throws IOException {
     SecureRandom random = new SecureRandom();
     List<String> created = new ArrayList<>();
     for (String name : DEMO_USERS) {

@@ -1,19 +1,8 @@
 package io.parley.cli;
 
-import io.parley.app.JdbcCredentialSource;
+import io.parley.config.NodeConfig;
 import io.parley.db.Database;
-import io.parley.node.SipNode;
-import io.parley.node.SipNodeConfig;
-import io.parley.registrar.InMemoryLocationStore;
-import io.parley.routing.ProxyCore;
-import io.parley.routing.ProxyIdentity;
-import io.parley.routing.UserExistence;
-import io.parley.sip.transaction.VertxSipTimers;
-import io.parley.sip.transport.SipTransportOptions;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
+import io.parley.pool.PoolNode;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.DatagramSocket;
@@ -24,23 +13,16 @@ import java.net.NetworkInterface;
 import java.net.ServerSocket;
 import java.net.SocketException;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashSet;
+import java.util.HexFormat;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/**
- * The composition root of a standalone node: Vert.x, the SIP node with its registrar (in memory:
- * one node needs no Hazelcast) and proxy, wired to the database.
- */
+/** A standalone node: a {@link PoolNode} of one member on the embedded database. */
 final class StandaloneNode {
 
   private static final Logger log = LoggerFactory.getLogger(StandaloneNode.class);
@@ -54,105 +36,63 @@ final class StandaloneNode {
       int udpPort,
       int tcpPort,
       int tlsPort,
-      Path tlsDir) {}
+      Path tlsDir,
+      int maxConnections,
+      int maxConnectionsPerAddress) {}
 
-  private final Vertx vertx;
-  private final SipNode node;
-  private final Settings settings;
+  private final PoolNode node;
 
-  private StandaloneNode(Vertx vertx, SipNode node, Settings settings) {
-    this.vertx = vertx;
+  private StandaloneNode(PoolNode node) {
     this.node = node;
-    this.settings = settings;
   }
 
-  /** Starts the node; blocks the calling (CLI) thread until the listeners are bound. */
+  /**
+   * Starts the node as a pool of one (the same code path as a pool member: Hazelcast on loopback
+   * under a cluster name nobody else uses, so two standalone nodes on one machine never merge).
+   * Blocks the calling (CLI) thread until the listeners are bound.
+   */
   static StandaloneNode start(Settings s, Database db) throws Exception {
-    byte[] digestKey = db.settings().getOrCreateSecret(DIGEST_KEY_SETTING, 32);
     String advertised = s.advertisedHost() != null ? s.advertisedHost() : advertisedHost(s.host());
-    SipTransportOptions transport =
-        SipTransportOptions.defaults()
-            .withHost(s.host())
-            .withUdpPort(s.udpPort())
-            .withTcpPort(s.tcpPort())
-            .withTlsPort(s.tlsPort())
-            .withAdvertisedHost(advertised);
-    if (s.tlsPort() >= 0) {
-      transport =
-          transport.withTls(
-              new PemKeyCertOptions()
-                  .setCertPath(s.tlsDir().resolve("node.pem").toString())
-                  .setKeyPath(s.tlsDir().resolve("node-key.pem").toString()),
-              new PemTrustOptions().addCertPath(s.tlsDir().resolve("ca.pem").toString()));
-    }
-    SipNodeConfig config =
-        SipNodeConfig.of(List.of(s.domain()), s.host(), s.udpPort(), s.tcpPort())
-            .withNodeId(NODE_ID)
-            .withTransport(transport);
-
-    Vertx vertx = Vertx.vertx();
-    Set<String> aliases = new LinkedHashSet<>(List.of("localhost", "127.0.0.1", advertised));
-    if (!isWildcard(s.host())) {
-      aliases.add(s.host());
-    }
-    UserExistence users =
-        aor -> vertx.executeBlocking(() -> db.users().findBySipUri(aor).isPresent(), false);
-    SipNode node =
-        new SipNode(
-            vertx,
-            config,
-            new JdbcCredentialSource(vertx, db.credentials()),
-            digestKey,
-            new InMemoryLocationStore(),
-            services ->
-                new ProxyCore(
-                    services.transactions(),
-                    services.transport(),
-                    new VertxSipTimers(services.vertx(), services.context()),
-                    services.locations(),
-                    Set.of(s.domain()),
-                    new ProxyIdentity(NODE_ID, aliases),
-                    users));
+    NodeConfig config =
+        new NodeConfig(
+            new NodeConfig.Pool(
+                "standalone-" + HexFormat.of().formatHex(randomBytes(6)),
+                NODE_ID,
+                "127.0.0.1",
+                "127.0.0.1",
+                freeTcpPort(),
+                0,
+                List.of(),
+                null,
+                0),
+            new NodeConfig.Sip(
+                List.of(s.domain()),
+                s.host(),
+                advertised,
+                s.udpPort(),
+                s.tcpPort(),
+                s.tlsPort(),
+                s.maxConnections(),
+                s.maxConnectionsPerAddress()),
+            new NodeConfig.Tls(s.tlsDir()),
+            null,
+            new NodeConfig.Admin("127.0.0.1", -1),
+            new NodeConfig.Drain(Duration.ZERO));
     try {
-      await(node.start(), Duration.ofSeconds(30));
-    } catch (Exception e) {
-      await(vertx.close(), Duration.ofSeconds(10));
-      if (e instanceof BindException) {
-        throw new CliErrors.CliException(busyListener(s) + " is already in use", e);
-      }
-      throw e;
+      return new StandaloneNode(PoolNode.start(config, db));
+    } catch (BindException e) {
+      throw new CliErrors.CliException(busyListener(s) + " is already in use", e);
     }
-    return new StandaloneNode(vertx, node, s);
   }
 
   /** Human-readable listener URIs with the actual ports. */
   List<String> listeners() {
-    List<String> out = new ArrayList<>();
-    String h = settings.host().contains(":") ? "[" + settings.host() + "]" : settings.host();
-    if (node.actualUdpPort() >= 0) {
-      out.add("sip:" + h + ":" + node.actualUdpPort() + ";transport=udp");
-    }
-    if (node.actualTcpPort() >= 0) {
-      out.add("sip:" + h + ":" + node.actualTcpPort() + ";transport=tcp");
-    }
-    if (node.actualTlsPort() >= 0) {
-      out.add("sips:" + h + ":" + node.actualTlsPort() + ";transport=tls");
-    }
-    return Collections.unmodifiableList(out);
+    return node.listeners();
   }
 
   /** Closes every connection and stops Vert.x; blocks up to a few seconds. */
   void stop() {
-    try {
-      await(node.stop(), Duration.ofSeconds(10));
-    } catch (Exception e) {
-      log.warn("stopping the SIP node: {}", e.toString());
-    }
-    try {
-      await(vertx.close(), Duration.ofSeconds(10));
-    } catch (Exception e) {
-      log.warn("closing Vert.x: {}", e.toString());
-    }
+    node.stop();
   }
 
   /** Names the listener whose port could not be bound (Vert.x's BindException does not say). */
@@ -218,19 +158,16 @@ final class StandaloneNode {
     return "127.0.0.1";
   }
 
-  private static <T> T await(Future<T> future, Duration timeout) throws Exception {
-    try {
-      return future
-          .toCompletionStage()
-          .toCompletableFuture()
-          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof Exception cause) {
-        throw cause;
-      }
-      throw e;
-    } catch (TimeoutException e) {
-      throw new CliErrors.CliException("timed out after " + timeout.toSeconds() + " s", e);
+  private static byte[] randomBytes(int n) {
+    byte[] b = new byte[n];
+    new SecureRandom().nextBytes(b);
+    return b;
+  }
+
+  /** A free loopback port for this node's private Hazelcast listener. */
+  private static int freeTcpPort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
     }
   }
 }

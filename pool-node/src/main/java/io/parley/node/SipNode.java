@@ -10,6 +10,7 @@ import io.parley.registrar.LocationStore;
 import io.parley.registrar.Registrar;
 import io.parley.sip.transaction.TransactionLayer;
 import io.parley.sip.transaction.VertxSipTimers;
+import io.parley.sip.transport.SipTransport;
 import io.parley.sip.transport.SipTransportLayer;
 import io.parley.sip.transport.Transport;
 import io.vertx.core.Context;
@@ -24,6 +25,7 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +43,7 @@ public final class SipNode {
   public record Services(
       Vertx vertx,
       SipNodeConfig config,
-      SipTransportLayer transport,
+      SipTransport transport,
       TransactionLayer transactions,
       LocationStore locations,
       Context context) {}
@@ -60,6 +62,8 @@ public final class SipNode {
   private final RouterFactory routerFactory;
   private final Clock clock;
   private final SipTransportLayer transport;
+  private final Function<SipTransportLayer, SipTransport> transportView;
+  private @Nullable SipTransport view;
   private @Nullable TransactionLayer transactions;
   private @Nullable SipApplication application;
   private long purgeTimer = -1;
@@ -74,6 +78,22 @@ public final class SipNode {
       byte[] digestKey,
       LocationStore locations,
       RouterFactory routerFactory) {
+    this(vertx, config, credentials, digestKey, locations, routerFactory, layer -> layer);
+  }
+
+  /**
+   * @param transportView what the layers above see of the transport: the listeners themselves, or
+   *     (in a pool) the listeners plus the links to the other members
+   */
+  public SipNode(
+      Vertx vertx,
+      SipNodeConfig config,
+      CredentialSource credentials,
+      byte[] digestKey,
+      LocationStore locations,
+      RouterFactory routerFactory,
+      Function<SipTransportLayer, SipTransport> transportView) {
+    this.transportView = transportView;
     this.vertx = vertx;
     this.config = config;
     this.credentials = credentials;
@@ -110,8 +130,10 @@ public final class SipNode {
 
   private void assemble() {
     Context ctx = transport.context();
+    SipTransport seen = transportView.apply(transport);
+    view = seen;
     TransactionLayer tl =
-        new TransactionLayer(transport, new VertxSipTimers(vertx, ctx), config.transactions());
+        new TransactionLayer(seen, new VertxSipTimers(vertx, ctx), config.transactions());
     Map<String, DigestAuthenticator> byRealm = new HashMap<>();
     for (String domain : config.domains()) {
       byRealm.put(
@@ -128,7 +150,7 @@ public final class SipNode {
         new DigestGate(byRealm, config.domains().get(0), credentials, config.throttle(clock));
     Registrar registrar = new Registrar(config.registrar(), locations, config.nodeId(), clock);
     RequestRouter router =
-        routerFactory.create(new Services(vertx, config, transport, tl, locations, ctx));
+        routerFactory.create(new Services(vertx, config, seen, tl, locations, ctx));
     Executor onContext =
         task -> {
           if (Vertx.currentContext() == ctx) {
@@ -144,18 +166,11 @@ public final class SipNode {
             gate,
             registrar,
             router,
-            transport.flows(),
+            seen.flows(),
             onContext);
     tl.transactionUser(app);
     transactions = tl;
     application = app;
-    purgeTimer =
-        vertx.setPeriodic(
-            Math.max(1000, config.purgeInterval().toMillis()),
-            id ->
-                locations
-                    .purgeExpired(Instant.now(clock))
-                    .onFailure(e -> log.warn("purging expired bindings failed", e)));
     log.info(
         "SIP node {} up: domains {}, udp {}, tcp {}, tls {}",
         config.nodeId(),
@@ -163,6 +178,16 @@ public final class SipNode {
         transport.actualUdpPort(),
         transport.actualTcpPort(),
         transport.actualTlsPort());
+    if (config.purgeInterval().isZero() || config.purgeInterval().isNegative()) {
+      return; // the pool runs the sweep as a singleton job
+    }
+    purgeTimer =
+        vertx.setPeriodic(
+            Math.max(1000, config.purgeInterval().toMillis()),
+            id ->
+                locations
+                    .purgeExpired(Instant.now(clock))
+                    .onFailure(e -> log.warn("purging expired bindings failed", e)));
   }
 
   private Set<String> localHosts() {

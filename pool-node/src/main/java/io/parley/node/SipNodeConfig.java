@@ -94,6 +94,14 @@ public record SipNodeConfig(
         nodeId, domains, transport, transactions, registrar, d, purgeInterval, maxAuthFailures);
   }
 
+  /**
+   * Zero (or negative) turns the node's own expiry sweep off: a pool runs it as a singleton job.
+   */
+  public SipNodeConfig withPurgeInterval(Duration d) {
+    return new SipNodeConfig(
+        nodeId, domains, transport, transactions, registrar, nonceLifetime, d, maxAuthFailures);
+  }
+
   public SipNodeConfig withMaxAuthFailures(int n) {
     return new SipNodeConfig(
         nodeId, domains, transport, transactions, registrar, nonceLifetime, purgeInterval, n);

@@ -14,9 +14,10 @@ import org.jspecify.annotations.Nullable;
  * Flow tokens carried in the user part of our Record-Route URIs (the RFC 5626 §5.3 idea): each
  * names the {@link Hop} one side of a dialog is reached by. A token is {@code pf.<base64url of
  * "transport|flowId|host|port">.<base64url of a truncated HMAC-SHA256>}; the MAC key is random per
- * process, so a client can neither forge a token pointing at someone else's connection nor read
- * more than the hops of the dialogs it is in. After a restart old tokens fail the MAC and routing
- * falls back to the contact lookup (the connections are gone anyway).
+ * process (or shared by the pool's members), so a client can neither forge a token pointing at
+ * someone else's connection nor read more than the hops of the dialogs it is in. After a restart
+ * old tokens fail the MAC and routing falls back to the contact lookup (the connections are gone
+ * anyway).
  */
 final class FlowTokens {
 
@@ -27,10 +28,26 @@ final class FlowTokens {
 
   private final SecretKeySpec key;
 
+  /** Tokens only this process can read (a single node, tests). */
   FlowTokens() {
+    this(randomKey());
+  }
+
+  /**
+   * Tokens every holder of {@code key} can read: the pool shares one key so that a member can name
+   * a connection held by another (cross-node routes) and read Record-Routes written by others.
+   */
+  FlowTokens(byte[] key) {
+    if (key.length < 16) {
+      throw new IllegalArgumentException("flow token key must have at least 16 bytes");
+    }
+    this.key = new SecretKeySpec(key.clone(), "HmacSHA256");
+  }
+
+  private static byte[] randomKey() {
     byte[] k = new byte[32];
     new SecureRandom().nextBytes(k);
-    this.key = new SecretKeySpec(k, "HmacSHA256");
+    return k;
   }
 
   String encode(Hop hop) {

@@ -1,5 +1,6 @@
 package io.parley.routing;
 
+import io.parley.app.PoolPeers;
 import io.parley.app.RequestRouter;
 import io.parley.node.SipNode;
 import io.parley.registrar.Binding;
@@ -123,7 +124,8 @@ public final class ProxyCore implements RequestRouter {
   private final Set<String> domains;
   private final ProxyIdentity identity;
   private final UserExistence users;
-  private final FlowTokens tokens = new FlowTokens();
+  private final FlowTokens tokens;
+  private final String poolRouteHost;
 
   // Proxy transactions still without a final response upstream, by server transaction id (CANCEL).
   private final Map<String, ProxyTx> pending = new HashMap<>();
@@ -147,6 +149,23 @@ public final class ProxyCore implements RequestRouter {
       Set<String> domains,
       ProxyIdentity identity,
       UserExistence users) {
+    this(transactions, transport, timers, locations, domains, identity, users, null);
+  }
+
+  /**
+   * @param flowTokenKey the pool-wide key of flow tokens (>= 16 bytes), or null for a key of this
+   *     process only (a lone node)
+   */
+  public ProxyCore(
+      TransactionLayer transactions,
+      SipTransport transport,
+      SipTimers timers,
+      LocationStore locations,
+      Set<String> domains,
+      ProxyIdentity identity,
+      UserExistence users,
+      byte @Nullable [] flowTokenKey) {
+    this.tokens = flowTokenKey == null ? new FlowTokens() : new FlowTokens(flowTokenKey);
     this.transactions = transactions;
     this.transport = transport;
     this.timers = timers;
@@ -155,6 +174,8 @@ public final class ProxyCore implements RequestRouter {
         domains.stream().map(d -> d.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
     this.identity = identity;
     this.users = users;
+    // Any served domain names every member: a Route to it is popped as ours by whoever gets it.
+    this.poolRouteHost = this.domains.stream().sorted().findFirst().orElse("invalid");
   }
 
   /**
@@ -329,7 +350,11 @@ public final class ProxyCore implements RequestRouter {
    *
    * @param requestUri the new Request-URI (a binding's Contact), or null to keep it
    */
-  private record Target(@Nullable Uri requestUri, Hop hop) {}
+  private record Target(@Nullable Uri requestUri, Hop hop, @Nullable String route) {
+    Target(@Nullable Uri requestUri, Hop hop) {
+      this(requestUri, hop, null);
+    }
+  }
 
   private Future<Plan> plan(ProxyTx p, Routed routed) {
     SipRequest request = routed.request;
@@ -357,9 +382,9 @@ public final class ProxyCore implements RequestRouter {
             : Future.succeededFuture(null);
     return byContact.compose(
         binding -> {
-          Hop h = binding == null ? null : hopOf(binding);
-          if (h != null) {
-            return forward(new Target(null, h));
+          Target t = binding == null ? null : targetOf(binding, null);
+          if (t != null) {
+            return forward(t);
           }
           if (ourDomain) {
             return forkToAor(uri);
@@ -385,10 +410,10 @@ public final class ProxyCore implements RequestRouter {
             bindings -> {
               List<Target> targets = new ArrayList<>();
               for (Binding b : bindings) {
-                Hop h = hopOf(b);
                 Uri contact = parseUri(b.contactUri());
-                if (h != null && contact != null) {
-                  targets.add(new Target(contact, h));
+                Target t = contact == null ? null : targetOf(b, contact);
+                if (t != null) {
+                  targets.add(t);
                 }
               }
               if (!targets.isEmpty()) {
@@ -399,6 +424,8 @@ public final class ProxyCore implements RequestRouter {
               }
               return users
                   .exists(aor)
+                  // The directory is unreachable: say "not now" rather than "no such user".
+                  .recover(e -> Future.succeededFuture(Boolean.TRUE))
                   .map(
                       known ->
                           (Plan)
@@ -437,6 +464,9 @@ public final class ProxyCore implements RequestRouter {
         b.requestUri(t.requestUri());
       }
       b.set(HeaderName.MAX_FORWARDS, Integer.toString(mf < 0 ? 70 : mf - 1));
+      if (t.route() != null) {
+        b.addFirst(HeaderName.ROUTE, t.route());
+      }
       if (p.authenticatedAor != null) {
         b.remove(HeaderName.PROXY_AUTHORIZATION); // our realm's credentials stop here
       }
@@ -638,31 +668,40 @@ public final class ProxyCore implements RequestRouter {
     SipRequest base = routed.request;
     Context ctx = Vertx.currentContext();
     Hop token = routed.tokenHop;
-    Future<@Nullable Hop> hop;
+    Future<@Nullable Target> target;
     if (token != null && usable(token)) {
-      hop = Future.succeededFuture(token);
+      target = Future.succeededFuture(new Target(null, token));
     } else if (!base.routes().isEmpty()) {
       Uri next = base.routes().getFirst().uri();
-      hop = Future.succeededFuture(next instanceof SipUri s ? resolveDnsLess(s) : null);
+      target =
+          Future.succeededFuture(next instanceof SipUri s ? targetOf(resolveDnsLess(s)) : null);
     } else if (base.requestUri() instanceof SipUri uri) {
-      hop =
+      target =
           locations
               .findByContact(uri.toString())
-              .map(b -> b != null ? hopOf(b) : isOurs(uri) ? null : resolveDnsLess(uri));
+              .map(
+                  b ->
+                      b != null
+                          ? targetOf(b, null)
+                          : isOurs(uri) ? null : targetOf(resolveDnsLess(uri)));
     } else {
-      hop = Future.succeededFuture(null);
+      target = Future.succeededFuture(null);
     }
-    hop.onComplete(
+    target.onComplete(
         ar ->
             onContext(
                 ctx,
                 () -> {
-                  Hop h = ar.succeeded() ? ar.result() : null;
-                  if (h == null) {
+                  Target t = ar.succeeded() ? ar.result() : null;
+                  if (t == null) {
                     DROPPED.info("ACK {} from {}: no route", ack.callId(), flow.id());
                     return;
                   }
-                  sendAck(base, h);
+                  sendAck(
+                      t.route() == null
+                          ? base
+                          : base.toBuilder().addFirst(HeaderName.ROUTE, t.route()).build(),
+                      t.hop());
                 }));
   }
 
@@ -717,6 +756,29 @@ public final class ProxyCore implements RequestRouter {
   /** A hop still reachable: UDP always, a pinned connection while it is open. */
   private boolean usable(Hop hop) {
     return !hop.pinned() || transport.flows().find(hop.flowId()) != null;
+  }
+
+  private static @Nullable Target targetOf(@Nullable Hop hop) {
+    return hop == null ? null : new Target(null, hop);
+  }
+
+  /**
+   * The branch target for a binding. A binding held by another pool member is reached through that
+   * member: the request goes over the pool link with a Route naming, in a flow token, the binding's
+   * hop as seen from its member; the member pops that Route as its own and forwards on the client's
+   * connection. Null when the binding's transport is unknown.
+   */
+  private @Nullable Target targetOf(Binding b, @Nullable Uri requestUri) {
+    Hop onOwner = hopOf(b);
+    if (onOwner == null) {
+      return null;
+    }
+    if (b.nodeId().equals(identity.nodeId())) {
+      return new Target(requestUri, onOwner);
+    }
+    Hop link = new Hop(Transport.TCP, PoolPeers.flowId(b.nodeId()), b.nodeId(), 0);
+    String route = "<sip:" + tokens.encode(onOwner) + "@" + poolRouteHost + ";lr>";
+    return new Target(requestUri, link, route);
   }
 
   private static @Nullable Hop hopOf(Binding b) {

@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * real embedded PostgreSQL + InMemoryLocationStore + ProxyCore), on ephemeral UDP/TCP/TLS ports,
  * with users provisioned through {@code UserRepository}.
  */
-final class E2eNode implements AutoCloseable {
+final class E2eNode implements SipTarget, AutoCloseable {
 
   static final String DOMAIN = "example.test";
   static final String NODE_ID = "e2e";
@@ -124,7 +124,18 @@ final class E2eNode implements AutoCloseable {
             tx.overload().retryAfterSeconds()));
   }
 
-  int port(String transport) {
+  @Override
+  public Path keyStore() {
+    return keyStore;
+  }
+
+  @Override
+  public Path trustStore() {
+    return trustStore;
+  }
+
+  @Override
+  public int port(String transport) {
     return switch (transport) {
       case "udp" -> node.actualUdpPort();
       case "tcp" -> node.actualTcpPort();

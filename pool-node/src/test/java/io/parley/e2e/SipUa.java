@@ -63,7 +63,7 @@ final class SipUa implements SipListener, AutoCloseable {
   final String user;
   final String transport;
   private final String password;
-  private final E2eNode node;
+  private final SipTarget node;
   private final SipStack stack;
   private final SipProvider provider;
   private final ListeningPoint listeningPoint;
@@ -80,7 +80,7 @@ final class SipUa implements SipListener, AutoCloseable {
   private volatile boolean registered;
   private volatile boolean closed;
 
-  SipUa(E2eNode node, String user, String password, String transport) throws Exception {
+  SipUa(SipTarget node, String user, String password, String transport) throws Exception {
     this.node = node;
     this.user = user;
     this.password = password;
@@ -89,8 +89,8 @@ final class SipUa implements SipListener, AutoCloseable {
         JainSipStack.create(
             JainSipStack.withTls(
                 JainSipStack.properties("e2e-" + user + "-" + NAMES.incrementAndGet(), true),
-                node.keyStore,
-                node.trustStore),
+                node.keyStore(),
+                node.trustStore()),
             transport);
     stack = jain.stack();
     provider = jain.provider();

@@ -1,0 +1,386 @@
+package io.parley.pool;
+
+import io.parley.app.JdbcCredentialSource;
+import io.parley.cluster.CachingCredentialSource;
+import io.parley.cluster.ClusterSettings;
+import io.parley.cluster.HazelcastLocationStore;
+import io.parley.cluster.NodeLossCleanup;
+import io.parley.cluster.PoolCluster;
+import io.parley.cluster.PoolMembership;
+import io.parley.cluster.SingletonJobs;
+import io.parley.config.NodeConfig;
+import io.parley.db.Database;
+import io.parley.node.SipNode;
+import io.parley.node.SipNodeConfig;
+import io.parley.routing.ProxyCore;
+import io.parley.routing.ProxyIdentity;
+import io.parley.routing.UserExistence;
+import io.parley.sip.transaction.TransactionLayer;
+import io.parley.sip.transaction.VertxSipTimers;
+import io.parley.sip.transport.CloseReason;
+import io.parley.sip.transport.Flow;
+import io.parley.sip.transport.SipTransportOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root of a pool member: a clustered Vert.x over Hazelcast (event bus on mutual TLS
+ * with the pool's certificates), registrations in Hazelcast, the SIP node with the links to the
+ * other members, the pool-wide jobs, and draining. A standalone node is this with a pool of one.
+ *
+ * <p>Blocking methods ({@link #start}, {@link #drain}, {@link #stop}) are for the CLI's thread.
+ */
+public final class PoolNode {
+
+  private static final Logger log = LoggerFactory.getLogger(PoolNode.class);
+  private static final String DIGEST_KEY_SETTING = "digest.nonce-key";
+  private static final String FLOW_TOKEN_KEY_SETTING = "routing.flow-token-key";
+  private static final Duration CREDENTIAL_CACHE_TTL = Duration.ofDays(7);
+  private static final Duration EXPIRY_SWEEP = Duration.ofSeconds(30);
+
+  private final NodeConfig config;
+  private final Vertx vertx;
+  private final SipNode sip;
+  private final PoolLink link;
+  private final PoolMembership membership;
+  private final HazelcastLocationStore locations;
+  private final SingletonJobs jobs;
+  private final AtomicBoolean draining = new AtomicBoolean();
+  private final AtomicBoolean stopped = new AtomicBoolean();
+
+  private PoolNode(
+      NodeConfig config,
+      Vertx vertx,
+      SipNode sip,
+      PoolLink link,
+      PoolMembership membership,
+      HazelcastLocationStore locations,
+      SingletonJobs jobs) {
+    this.config = config;
+    this.vertx = vertx;
+    this.sip = sip;
+    this.link = link;
+    this.membership = membership;
+    this.locations = locations;
+    this.jobs = jobs;
+  }
+
+  /**
+   * Joins (or forms) the pool and starts serving SIP. Blocks until the listeners are bound.
+   *
+   * @param db the pool's database, already opened (and migrated) by the caller
+   */
+  public static PoolNode start(NodeConfig config, Database db) throws Exception {
+    Clock clock = Clock.systemUTC();
+    PoolTls.ensure(config, db, clock);
+    byte[] digestKey = db.settings().getOrCreateSecret(DIGEST_KEY_SETTING, 32);
+    byte[] flowTokenKey = db.settings().getOrCreateSecret(FLOW_TOKEN_KEY_SETTING, 32);
+    NodeConfig.Pool pool = config.pool();
+    NodeConfig.Tls tls = config.tls();
+    PemKeyCertOptions keyCert =
+        new PemKeyCertOptions()
+            .setCertPath(tls.nodeCertificate().toString())
+            .setKeyPath(tls.nodeKey().toString());
+    PemTrustOptions trust = new PemTrustOptions().addCertPath(tls.caCertificate().toString());
+
+    HazelcastClusterManager cluster =
+        new HazelcastClusterManager(
+            PoolCluster.hazelcastConfig(
+                new ClusterSettings(
+                    pool.name(),
+                    pool.nodeId(),
+                    pool.bindHost(),
+                    pool.advertisedHost(),
+                    pool.port(),
+                    pool.members(),
+                    pool.kubernetesServiceDns(),
+                    pool.minMembers())));
+    // The "trusted server" rule of the original product: only a member presenting a certificate
+    // of the pool CA can open an event-bus connection, in either direction.
+    EventBusOptions bus =
+        new EventBusOptions()
+            .setHost(pool.bindHost())
+            .setPort(Math.max(0, pool.eventBusPort()))
+            .setClusterPublicHost(pool.advertisedHost())
+            .setSsl(true)
+            .setKeyCertOptions(keyCert)
+            .setTrustOptions(trust)
+            .setClientAuth(ClientAuth.REQUIRED);
+    log.info(
+        "joining pool '{}' as {} (Hazelcast {}:{}, members {})",
+        pool.name(),
+        pool.nodeId(),
+        pool.advertisedHost(),
+        pool.port(),
+        pool.kubernetesServiceDns() != null
+            ? "from DNS " + pool.kubernetesServiceDns()
+            : pool.members().isEmpty() ? "none (first or only member)" : pool.members());
+    Vertx vertx =
+        await(
+            Vertx.builder()
+                .with(new VertxOptions().setEventBusOptions(bus))
+                .withClusterManager(cluster)
+                .buildClustered(),
+            Duration.ofSeconds(120));
+    try {
+      return assemble(config, db, vertx, cluster, keyCert, trust, digestKey, flowTokenKey, clock);
+    } catch (Exception | Error e) {
+      await(vertx.close(), Duration.ofSeconds(30));
+      throw e;
+    }
+  }
+
+  private static PoolNode assemble(
+      NodeConfig config,
+      Database db,
+      Vertx vertx,
+      HazelcastClusterManager cluster,
+      PemKeyCertOptions keyCert,
+      PemTrustOptions trust,
+      byte[] digestKey,
+      byte[] flowTokenKey,
+      Clock clock)
+      throws Exception {
+    var hz = cluster.getHazelcastInstance();
+    String nodeId = config.pool().nodeId();
+    PoolMembership membership = new PoolMembership(hz);
+    HazelcastLocationStore locations = new HazelcastLocationStore(hz, nodeId, clock);
+    new NodeLossCleanup(membership, locations);
+
+    NodeConfig.Sip s = config.sip();
+    SipTransportOptions transport =
+        SipTransportOptions.defaults()
+            .withHost(s.host())
+            .withUdpPort(s.udpPort())
+            .withTcpPort(s.tcpPort())
+            .withTlsPort(s.tlsPort())
+            .withAdvertisedHost(s.advertisedHost())
+            .withMaxConnections(s.maxConnections())
+            .withMaxConnectionsPerAddress(s.maxConnectionsPerAddress());
+    if (s.tlsPort() >= 0) {
+      transport = transport.withTls(keyCert, trust);
+    }
+    SipNodeConfig nodeConfig =
+        SipNodeConfig.of(s.domains(), s.host(), s.udpPort(), s.tcpPort())
+            .withNodeId(nodeId)
+            .withTransport(transport)
+            .withPurgeInterval(Duration.ZERO);
+    Set<String> aliases =
+        new LinkedHashSet<>(List.of("localhost", "127.0.0.1", s.advertisedHost()));
+    if (!s.host().equals("0.0.0.0") && !s.host().equals("::")) {
+      aliases.add(s.host());
+    }
+    UserExistence users =
+        aor -> vertx.executeBlocking(() -> db.users().findBySipUri(aor).isPresent(), false);
+    PoolLink[] linkHolder = new PoolLink[1];
+    SipNode sip =
+        new SipNode(
+            vertx,
+            nodeConfig,
+            new CachingCredentialSource(
+                new JdbcCredentialSource(vertx, db.credentials()), hz, CREDENTIAL_CACHE_TTL),
+            digestKey,
+            locations,
+            services ->
+                new ProxyCore(
+                    services.transactions(),
+                    services.transport(),
+                    new VertxSipTimers(services.vertx(), services.context()),
+                    services.locations(),
+                    Set.copyOf(s.domains()),
+                    new ProxyIdentity(nodeId, aliases),
+                    users,
+                    flowTokenKey),
+            layer -> {
+              PoolLink link = new PoolLink(vertx, layer, nodeId, membership::liveNodeIds);
+              linkHolder[0] = link;
+              return link;
+            });
+    await(sip.start(), Duration.ofSeconds(30));
+    PoolLink link = linkHolder[0];
+    await(link.start(), Duration.ofSeconds(30));
+    membership.onNodeLeft(
+        left -> {
+          log.info("pool member {} left", left);
+          link.memberLeft(left);
+        });
+    membership.onNodeJoined(joined -> log.info("pool member {} joined", joined));
+    SingletonJobs jobs = new SingletonJobs(vertx, membership);
+    jobs.schedule("binding-expiry", EXPIRY_SWEEP, () -> locations.purgeExpired(Instant.now(clock)));
+    log.info(
+        "pool member {} serving: {} member(s) in pool '{}'",
+        nodeId,
+        membership.liveNodeIds().size(),
+        config.pool().name());
+    return new PoolNode(config, vertx, sip, link, membership, locations, jobs);
+  }
+
+  public NodeConfig config() {
+    return config;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public SipNode sip() {
+    return sip;
+  }
+
+  public PoolMembership membership() {
+    return membership;
+  }
+
+  /** True once the node is up and not draining: what the load balancer's health check asks. */
+  public boolean ready() {
+    return !draining.get() && !stopped.get();
+  }
+
+  public boolean draining() {
+    return draining.get();
+  }
+
+  /** Human-readable SIP listener URIs with the actual ports. */
+  public List<String> listeners() {
+    List<String> out = new ArrayList<>();
+    String host = config.sip().host();
+    String h = host.contains(":") ? "[" + host + "]" : host;
+    if (sip.actualUdpPort() >= 0) {
+      out.add("sip:" + h + ":" + sip.actualUdpPort() + ";transport=udp");
+    }
+    if (sip.actualTcpPort() >= 0) {
+      out.add("sip:" + h + ":" + sip.actualTcpPort() + ";transport=tcp");
+    }
+    if (sip.actualTlsPort() >= 0) {
+      out.add("sips:" + h + ":" + sip.actualTlsPort() + ";transport=tls");
+    }
+    return out;
+  }
+
+  /**
+   * Leaves the pool gracefully: reports not-ready (the load balancer stops sending new clients),
+   * lets transactions in flight finish, then closes the clients' connections spread over the grace
+   * period (so they reconnect through the load balancer to other members and re-register there
+   * without a thundering herd), drops this member's remaining bindings and leaves the cluster.
+   * Blocking; idempotent.
+   */
+  public void drain() {
+    if (!draining.compareAndSet(false, true)) {
+      return;
+    }
+    Duration grace = config.drain().gracePeriod();
+    long deadline = System.nanoTime() + grace.toNanos();
+    log.info("draining: grace period {} s", grace.toSeconds());
+    TransactionLayer tl = sip.transactions();
+    // Half of the grace period for transactions in flight, the rest to move the clients.
+    long txDeadline = System.nanoTime() + grace.toNanos() / 2;
+    while (tl != null && inFlight(tl) > 0 && System.nanoTime() < txDeadline) {
+      sleep(200);
+    }
+    List<Flow> flows = new ArrayList<>(sip.transport().openFlows());
+    log.info("draining: closing {} client connection(s)", flows.size());
+    long remaining = Math.max(0, deadline - System.nanoTime());
+    long pause = flows.isEmpty() ? 0 : Math.min(remaining / flows.size(), 1_000_000_000L);
+    for (Flow f : flows) {
+      sip.transport().context().runOnContext(v -> sip.transport().close(f, CloseReason.SHUTDOWN));
+      if (pause > 0) {
+        sleepNanos(pause);
+      }
+    }
+    try {
+      await(locations.removeNode(config.pool().nodeId()), Duration.ofSeconds(10));
+    } catch (Exception e) {
+      log.warn("draining: could not remove this member's bindings: {}", e.toString());
+    }
+    log.info("draining: done");
+    stop();
+  }
+
+  private int inFlight(TransactionLayer tl) {
+    Promise<Integer> n = Promise.promise();
+    sip.transport().context().runOnContext(v -> n.complete(tl.activeTransactions()));
+    try {
+      return await(n.future(), Duration.ofSeconds(2));
+    } catch (Exception e) {
+      return 0;
+    }
+  }
+
+  /** Stops SIP and leaves the cluster (other members keep their state). Blocking; idempotent. */
+  public void stop() {
+    if (!stopped.compareAndSet(false, true)) {
+      return;
+    }
+    jobs.close();
+    try {
+      await(link.stop(), Duration.ofSeconds(5));
+      await(sip.stop(), Duration.ofSeconds(10));
+    } catch (Exception e) {
+      log.warn("stopping SIP: {}", e.toString());
+    }
+    try {
+      await(vertx.close(), Duration.ofSeconds(30));
+    } catch (Exception e) {
+      log.warn("leaving the pool: {}", e.toString());
+    }
+  }
+
+  private static void sleep(long millis) {
+    sleepNanos(millis * 1_000_000L);
+  }
+
+  private static void sleepNanos(long nanos) {
+    try {
+      Thread.sleep(Duration.ofNanos(nanos));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  static <T> T await(Future<T> future, Duration timeout) throws Exception {
+    try {
+      return future
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof Exception cause) {
+        throw cause;
+      }
+      throw e;
+    }
+  }
+
+  /** For tests and the admin endpoint: the live members' node ids. */
+  public Set<String> members() {
+    return membership.liveNodeIds();
+  }
+
+  @Override
+  public String toString() {
+    return "PoolNode[" + config.pool().nodeId() + "]";
+  }
+
+  /** Unused in a pool of one; kept to name what {@link PoolLink} is for in logs. */
+  @Nullable PoolLink link() {
+    return link;
+  }
+}
