@@ -14,6 +14,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -51,7 +52,7 @@ public final class AdminServer {
   private final NodeHealth health;
   private final PrometheusMeterRegistry registry;
   private final Supplier<Future<?>> drainAction;
-  private @Nullable HttpServer server;
+  private volatile @Nullable HttpServer server;
   // Set once a drain was accepted; atomic so two racing POSTs start the action only once.
   private final AtomicBoolean draining = new AtomicBoolean();
 
@@ -110,7 +111,14 @@ public final class AdminServer {
     router.get("/health/ready").handler(this::ready);
     router.get("/metrics").handler(this::metrics);
     router.post("/admin/drain").handler(this::drain);
-    HttpServer s = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port));
+    // Probes and scrapers make short requests; an idle connection is someone squatting on it.
+    HttpServerOptions options =
+        new HttpServerOptions()
+            .setHost(host)
+            .setPort(port)
+            .setIdleTimeout(60)
+            .setIdleTimeoutUnit(TimeUnit.SECONDS);
+    HttpServer s = vertx.createHttpServer(options);
     return s.requestHandler(router)
         .listen()
         .<Void>transform(
