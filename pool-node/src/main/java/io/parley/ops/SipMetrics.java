@@ -2,6 +2,7 @@ package io.parley.ops;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.parley.sip.message.WireFormat;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,26 +30,8 @@ public final class SipMetrics {
   /** Tag value for anything outside the known set. */
   public static final String OTHER = "other";
 
-  /** Methods counted by name: RFC 3261 and extensions plus the Microsoft dialect's own. */
-  public static final Set<String> KNOWN_METHODS =
-      Set.of(
-          "REGISTER",
-          "INVITE",
-          "ACK",
-          "BYE",
-          "CANCEL",
-          "OPTIONS",
-          "MESSAGE",
-          "SUBSCRIBE",
-          "NOTIFY",
-          "PUBLISH",
-          "INFO",
-          "REFER",
-          "PRACK",
-          "UPDATE",
-          "SERVICE",
-          "NEGOTIATE",
-          "BENOTIFY");
+  /** Methods counted by name: those the SIP stack knows (RFC 3261 family and Microsoft's). */
+  public static final Set<String> KNOWN_METHODS = WireFormat.KNOWN_METHODS;
 
   // Conventional rejection reasons; callers may use others matching REASON_SYNTAX.
   public static final String REJECT_MALFORMED = "malformed";
