@@ -9,7 +9,6 @@ import io.parley.pool.PoolNode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -98,21 +97,20 @@ final class NodeCommand implements Callable<Integer> {
         "parley: ready, " + node.members().size() + " member(s) in the pool: " + node.members());
     out.flush();
 
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  log.info("SIGTERM: draining before exit");
-                  try {
-                    node.drain();
-                  } finally {
-                    db.close();
-                    stopped.countDown();
-                  }
-                },
-                "parley-shutdown"));
-    stopped.await();
+    Thread hook =
+        new Thread(
+            () -> {
+              if (!node.terminated().isDone()) {
+                log.info("SIGTERM: draining before exit");
+                node.drain();
+              }
+              db.close();
+            },
+            "parley-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    // Ends after a drain asked over the admin endpoint ('parley drain'); SIGTERM runs the hook.
+    node.terminated().join();
+    log.info("drained and stopped; exiting");
     return 0;
   }
 }

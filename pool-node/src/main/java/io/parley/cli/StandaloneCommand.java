@@ -112,11 +112,21 @@ final class StandaloneCommand implements Callable<Integer> {
       defaultValue = "50")
   int maxConnectionsPerAddress = 50;
 
+  @Option(
+      names = "--admin-port",
+      paramLabel = "PORT",
+      description =
+          "Admin HTTP port on 127.0.0.1 (/health/live, /health/ready, /metrics); -1 = off"
+              + " (default: ${DEFAULT-VALUE}).",
+      defaultValue = "-1")
+  int adminPort = -1;
+
   @Override
   public Integer call() throws Exception {
     validatePort("--udp-port", udpPort);
     validatePort("--tcp-port", tcpPort);
     validatePort("--tls-port", tlsPort);
+    validatePort("--admin-port", adminPort);
     if (maxConnections < 1 || maxConnectionsPerAddress < 1) {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "--max-connections and --max-connections-per-address must be >= 1");
@@ -152,7 +162,8 @@ final class StandaloneCommand implements Callable<Integer> {
                   tlsPort,
                   dir.resolve("tls"),
                   maxConnections,
-                  maxConnectionsPerAddress),
+                  maxConnectionsPerAddress,
+                  adminPort),
               db);
 
       out.println("parley: domain " + dom);

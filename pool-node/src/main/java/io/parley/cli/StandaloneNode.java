@@ -38,7 +38,8 @@ final class StandaloneNode {
       int tlsPort,
       Path tlsDir,
       int maxConnections,
-      int maxConnectionsPerAddress) {}
+      int maxConnectionsPerAddress,
+      int adminPort) {}
 
   private final PoolNode node;
 
@@ -76,7 +77,7 @@ final class StandaloneNode {
                 s.maxConnectionsPerAddress()),
             new NodeConfig.Tls(s.tlsDir()),
             null,
-            new NodeConfig.Admin("127.0.0.1", -1),
+            new NodeConfig.Admin("127.0.0.1", s.adminPort()),
             new NodeConfig.Drain(Duration.ZERO));
     try {
       return new StandaloneNode(PoolNode.start(config, db));

@@ -12,6 +12,9 @@ import io.parley.config.NodeConfig;
 import io.parley.db.Database;
 import io.parley.node.SipNode;
 import io.parley.node.SipNodeConfig;
+import io.parley.ops.AdminServer;
+import io.parley.ops.NodeMetrics;
+import io.parley.ops.ReadinessState;
 import io.parley.routing.ProxyCore;
 import io.parley.routing.ProxyIdentity;
 import io.parley.routing.UserExistence;
@@ -36,6 +39,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -63,8 +67,13 @@ public final class PoolNode {
   private final PoolMembership membership;
   private final HazelcastLocationStore locations;
   private final SingletonJobs jobs;
+  private final ReadinessState readiness;
+  private final NodeMetrics metrics;
+  private @Nullable AdminServer admin;
   private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicBoolean stopped = new AtomicBoolean();
+  private final CompletableFuture<Void> drained = new CompletableFuture<>();
+  private final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
   private PoolNode(
       NodeConfig config,
@@ -73,7 +82,11 @@ public final class PoolNode {
       PoolLink link,
       PoolMembership membership,
       HazelcastLocationStore locations,
-      SingletonJobs jobs) {
+      SingletonJobs jobs,
+      ReadinessState readiness,
+      NodeMetrics metrics) {
+    this.readiness = readiness;
+    this.metrics = metrics;
     this.config = config;
     this.vertx = vertx;
     this.sip = sip;
@@ -230,7 +243,46 @@ public final class PoolNode {
         nodeId,
         membership.liveNodeIds().size(),
         config.pool().name());
-    return new PoolNode(config, vertx, sip, link, membership, locations, jobs);
+    ReadinessState readiness = new ReadinessState();
+    NodeMetrics metrics = new NodeMetrics(nodeId);
+    metrics
+        .connections("tcp+tls", () -> sip.transport().openCount())
+        .transactionsActive(
+            () -> sip.transactions() == null ? 0 : sip.transactions().activeTransactions())
+        .registeredBindings(locations::locallyTrackedAors)
+        .poolMembers(() -> membership.liveNodeIds().size());
+    PoolNode node =
+        new PoolNode(config, vertx, sip, link, membership, locations, jobs, readiness, metrics);
+    NodeConfig.Admin a = config.admin();
+    if (a.port() >= 0) {
+      AdminServer server =
+          new AdminServer(
+              vertx,
+              a.host(),
+              a.port(),
+              readiness,
+              metrics.registry(),
+              () -> {
+                // Draining blocks (it paces the closing of connections): not on the event loop.
+                Thread.ofVirtual().name("parley-drain").start(node::drain);
+                return Future.fromCompletionStage(node.drained);
+              });
+      await(server.start(), Duration.ofSeconds(10));
+      node.admin = server;
+      log.info("admin HTTP on {}:{} (health, metrics, drain)", a.host(), server.actualPort());
+    }
+    readiness.markReady();
+    return node;
+  }
+
+  /** Completes when the node has stopped (after a drain, or {@link #stop()}). */
+  public CompletableFuture<Void> terminated() {
+    return terminated;
+  }
+
+  /** The node's meters (Prometheus registry). */
+  public NodeMetrics metrics() {
+    return metrics;
   }
 
   public NodeConfig config() {
@@ -251,7 +303,7 @@ public final class PoolNode {
 
   /** True once the node is up and not draining: what the load balancer's health check asks. */
   public boolean ready() {
-    return !draining.get() && !stopped.get();
+    return readiness.ready() && !stopped.get();
   }
 
   public boolean draining() {
@@ -284,8 +336,18 @@ public final class PoolNode {
    */
   public void drain() {
     if (!draining.compareAndSet(false, true)) {
+      drained.join(); // a second caller (SIGTERM during an admin drain) waits for the first
       return;
     }
+    readiness.markDraining();
+    try {
+      drainNow();
+    } finally {
+      drained.complete(null);
+    }
+  }
+
+  private void drainNow() {
     Duration grace = config.drain().gracePeriod();
     long deadline = System.nanoTime() + grace.toNanos();
     log.info("draining: grace period {} s", grace.toSeconds());
@@ -329,8 +391,12 @@ public final class PoolNode {
     if (!stopped.compareAndSet(false, true)) {
       return;
     }
+    readiness.markNotReady("stopping");
     jobs.close();
     try {
+      if (admin != null) {
+        await(admin.stop(), Duration.ofSeconds(5));
+      }
       await(link.stop(), Duration.ofSeconds(5));
       await(sip.stop(), Duration.ofSeconds(10));
     } catch (Exception e) {
@@ -341,6 +407,8 @@ public final class PoolNode {
     } catch (Exception e) {
       log.warn("leaving the pool: {}", e.toString());
     }
+    metrics.close();
+    terminated.complete(null);
   }
 
   private static void sleep(long millis) {
