@@ -52,9 +52,20 @@ final class BindingProcessors {
     }
   }
 
-  /** The change was refused; nothing was written. */
-  record Rejected(RegistrationRejectedException.Kind kind, String message) implements ApplyOutcome {
+  /**
+   * The change was refused; nothing was written. The kind travels as its name: the registrar's enum
+   * is outside the packages the deserialization filter admits.
+   */
+  record Rejected(String kindName, String message) implements ApplyOutcome {
     @Serial private static final long serialVersionUID = 1L;
+
+    Rejected(RegistrationRejectedException.Kind kind, String message) {
+      this(kind.name(), message);
+    }
+
+    RegistrationRejectedException.Kind kind() {
+      return RegistrationRejectedException.Kind.valueOf(kindName);
+    }
   }
 
   /** One REGISTER, with exactly the semantics of {@code InMemoryLocationStore.apply}. */

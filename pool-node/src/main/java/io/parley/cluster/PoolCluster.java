@@ -1,9 +1,11 @@
 package io.parley.cluster;
 
+import com.hazelcast.config.ClassFilter;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.EvictionConfig;
 import com.hazelcast.config.EvictionPolicy;
 import com.hazelcast.config.InMemoryFormat;
+import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MaxSizePolicy;
@@ -51,6 +53,7 @@ public final class PoolCluster {
     config.setInstanceName("parley-" + s.poolName() + "-" + s.nodeId() + "-" + s.port());
     config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, s.nodeId());
     properties(config);
+    serialization(config);
     network(config, s);
     vertxStructures(config);
     poolStructures(config, s.minMembers());
@@ -74,6 +77,19 @@ public final class PoolCluster {
             Map.entry("hazelcast.merge.first.run.delay.seconds", "60"),
             Map.entry("hazelcast.merge.next.run.delay.seconds", "30"));
     p.forEach(config::setProperty);
+  }
+
+  /**
+   * The member port accepts Java-serialized objects; without a filter anyone who can reach it can
+   * make a member deserialize arbitrary classes (gadget chains). Only our own values, Vert.x's and
+   * Hazelcast's and the JDK's (the filter's defaults) are accepted.
+   */
+  private static void serialization(Config config) {
+    config
+        .getSerializationConfig()
+        .setJavaSerializationFilterConfig(
+            new JavaSerializationFilterConfig()
+                .setWhitelist(new ClassFilter().addPrefixes("io.parley.cluster.", "io.vertx.")));
   }
 
   private static void network(Config config, ClusterSettings s) {

@@ -230,6 +230,15 @@ class HazelcastLocationStoreIT {
   }
 
   @Test
+  void membersRefuseToDeserializeClassesOutsideTheWhitelist() {
+    // Any Serializable class from outside io.parley.cluster/io.vertx/the JDK/Hazelcast will do.
+    members.get(0).getMap("scratch").set("gadget", new org.opentest4j.AssertionFailedError("x"));
+
+    assertThatThrownBy(() -> members.get(1).getMap("scratch").get("gadget"))
+        .hasStackTraceContaining("is not allowed");
+  }
+
+  @Test
   void futuresCompleteOnTheCallersVertxContext() throws Exception {
     Vertx vertx = Vertx.vertx();
     try {

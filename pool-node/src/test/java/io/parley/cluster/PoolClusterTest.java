@@ -90,6 +90,15 @@ class PoolClusterTest {
   }
 
   @Test
+  void javaDeserializationIsLimitedToKnownPackages() {
+    var filter = staticPool(1).getSerializationConfig().getJavaSerializationFilterConfig();
+
+    assertThat(filter).isNotNull();
+    assertThat(filter.isDefaultsDisabled()).isFalse();
+    assertThat(filter.getWhitelist().getPrefixes()).contains("io.parley.cluster.", "io.vertx.");
+  }
+
+  @Test
   void kubernetesDnsLookupReplacesTheMemberList() {
     Config c =
         PoolCluster.hazelcastConfig(
