@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
@@ -178,6 +179,37 @@ final class BindingProcessors {
       }
       List<StoredBinding> next = new ArrayList<>(current.bindings());
       next.removeIf(b -> b.nodeId().equals(nodeId));
+      int removed = current.bindings().size() - next.size();
+      if (removed == 0) {
+        return null;
+      }
+      store(entry, current, next, now);
+      return removed;
+    }
+  }
+
+  /**
+   * Drops bindings of nodes not in {@code liveNodeIds} that were written before {@code
+   * writtenBefore} (a node that joined after the caller read the member list has only fresh
+   * bindings, which this spares); answers how many (null when none).
+   */
+  record RemoveOrphans(Set<String> liveNodeIds, Instant writtenBefore, Instant now)
+      implements EntryProcessor<String, AorBindings, @Nullable Integer> {
+    @Serial private static final long serialVersionUID = 1L;
+
+    RemoveOrphans {
+      liveNodeIds = Set.copyOf(liveNodeIds);
+    }
+
+    @Override
+    public @Nullable Integer process(Map.Entry<String, AorBindings> entry) {
+      AorBindings current = entry.getValue();
+      if (current == null) {
+        return null;
+      }
+      List<StoredBinding> next = new ArrayList<>(current.bindings());
+      next.removeIf(
+          b -> !liveNodeIds.contains(b.nodeId()) && b.registeredAt().isBefore(writtenBefore));
       int removed = current.bindings().size() - next.size();
       if (removed == 0) {
         return null;

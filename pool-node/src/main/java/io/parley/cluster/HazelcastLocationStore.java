@@ -14,6 +14,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -196,6 +197,17 @@ public final class HazelcastLocationStore implements LocationStore {
       return removed.onSuccess(n -> flows.clear());
     }
     return removed;
+  }
+
+  /**
+   * Drops the bindings of every node not in {@code liveNodeIds} that were written more than {@code
+   * grace} ago: the safety net for a departure whose cleanup was lost (the member doing it died
+   * mid-scan). The grace spares bindings of a node that joined after {@code liveNodeIds} was read.
+   * Scans the whole map: call it from one member.
+   */
+  public Future<Integer> removeNodesOtherThan(Set<String> liveNodeIds, Duration grace) {
+    Instant now = clock.instant();
+    return scan(new BindingProcessors.RemoveOrphans(liveNodeIds, now.minus(grace), now));
   }
 
   /** This node's id, as stored in the bindings it writes. */

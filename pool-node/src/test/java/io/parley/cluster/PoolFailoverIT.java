@@ -38,6 +38,7 @@ class PoolFailoverIT {
   private static final List<PoolMembership> memberships = new ArrayList<>();
   private static final List<HazelcastLocationStore> stores = new ArrayList<>();
   private static final List<SingletonJobs> jobs = new ArrayList<>();
+  private static final List<NodeLossCleanup> cleanups = new ArrayList<>();
   private static final List<String> jobRuns = new CopyOnWriteArrayList<>();
   private static final AtomicInteger slowJobRunning = new AtomicInteger();
   private static final AtomicInteger slowJobMaxConcurrent = new AtomicInteger();
@@ -57,6 +58,7 @@ class PoolFailoverIT {
     add(stores.get(1), "sip:ghost@example.test", "node-c", "tcp-1");
     for (int i = 0; i < 3; i++) {
       NodeLossCleanup cleanup = new NodeLossCleanup(memberships.get(i), stores.get(i));
+      cleanups.add(cleanup);
       int removed = await(cleanup.started());
       if (i == 2) {
         staleBindingsRemovedAtStart = removed;
@@ -100,6 +102,11 @@ class PoolFailoverIT {
   }
 
   private static Binding add(HazelcastLocationStore store, String aor, String nodeId, String flow) {
+    return add(store, aor, nodeId, flow, CLOCK.instant());
+  }
+
+  private static Binding add(
+      HazelcastLocationStore store, String aor, String nodeId, String flow, Instant registeredAt) {
     Instant now = CLOCK.instant();
     Binding b =
         new Binding(
@@ -116,7 +123,7 @@ class PoolFailoverIT {
             1,
             1.0f,
             now.plusSeconds(600),
-            now);
+            registeredAt);
     await(
         store.apply(
             aor, new RegistrationChange.Update(b.callId(), 1, now, List.of(b), List.of(), 10)));
@@ -128,6 +135,31 @@ class PoolFailoverIT {
   void aRestartedNodeDropsTheBindingsOfItsPreviousIncarnation() {
     assertThat(staleBindingsRemovedAtStart).isEqualTo(1);
     assertThat(await(stores.get(0).lookup("sip:ghost@example.test"))).isEmpty();
+  }
+
+  @Test
+  @Order(1)
+  void theOrphanSweepDropsOldBindingsOfAbsentNodesOnly() {
+    Binding lost =
+        add(
+            stores.get(1),
+            "sip:lost@example.test",
+            "node-z",
+            "tcp-1",
+            CLOCK.instant().minusSeconds(600));
+    Binding joining = add(stores.get(1), "sip:joining@example.test", "node-y", "tcp-1");
+    Binding live =
+        add(
+            stores.get(1),
+            "sip:live@example.test",
+            "node-b",
+            "tcp-1",
+            CLOCK.instant().minusSeconds(600));
+
+    assertThat(await(cleanups.get(0).sweepOrphans())).isEqualTo(1);
+    assertThat(await(stores.get(2).lookup(lost.aor()))).isEmpty();
+    assertThat(await(stores.get(2).lookup(joining.aor()))).containsExactly(joining);
+    assertThat(await(stores.get(2).lookup(live.aor()))).containsExactly(live);
   }
 
   @Test
