@@ -71,8 +71,6 @@ public final class PoolCluster {
             Map.entry("hazelcast.heartbeat.interval.seconds", String.valueOf(HEARTBEAT_SECONDS)),
             Map.entry(
                 "hazelcast.max.no.heartbeat.seconds", String.valueOf(MAX_NO_HEARTBEAT_SECONDS)),
-            // Static pools are small and their seeds known: no need to wait 5 s for stragglers.
-            Map.entry("hazelcast.wait.seconds.before.join", "1"),
             // After a split heals, merge within a minute instead of five.
             Map.entry("hazelcast.merge.first.run.delay.seconds", "60"),
             Map.entry("hazelcast.merge.next.run.delay.seconds", "30"));

@@ -26,7 +26,9 @@ class VertxClusterIT {
   @BeforeAll
   static void startClusteredVertx() {
     for (ClusterSettings s : ClusterTestSupport.loopbackPool(2)) {
-      HazelcastClusterManager manager = new HazelcastClusterManager(PoolCluster.hazelcastConfig(s));
+      var config = PoolCluster.hazelcastConfig(s);
+      config.setProperty("hazelcast.wait.seconds.before.join", "1"); // as ClusterTestSupport
+      HazelcastClusterManager manager = new HazelcastClusterManager(config);
       managers.add(manager);
       nodes.add(
           await(
