@@ -59,6 +59,7 @@ public final class PoolNode {
   private static final String FLOW_TOKEN_KEY_SETTING = "routing.flow-token-key";
   private static final Duration CREDENTIAL_CACHE_TTL = Duration.ofDays(7);
   private static final Duration EXPIRY_SWEEP = Duration.ofSeconds(30);
+  private static final Duration ORPHAN_SWEEP = Duration.ofSeconds(60);
 
   private final NodeConfig config;
   private final Vertx vertx;
@@ -176,7 +177,12 @@ public final class PoolNode {
     String nodeId = config.pool().nodeId();
     PoolMembership membership = new PoolMembership(hz);
     HazelcastLocationStore locations = new HazelcastLocationStore(hz, nodeId, clock);
-    new NodeLossCleanup(membership, locations);
+    NodeLossCleanup cleanup = new NodeLossCleanup(membership, locations);
+    // Bindings a previous incarnation of this node left behind point at dead connections.
+    int stale = await(cleanup.started(), Duration.ofSeconds(30));
+    if (stale > 0) {
+      log.info("removed {} binding(s) left by this node's previous run", stale);
+    }
 
     NodeConfig.Sip s = config.sip();
     SipTransportOptions transport =
@@ -238,6 +244,7 @@ public final class PoolNode {
     membership.onNodeJoined(joined -> log.info("pool member {} joined", joined));
     SingletonJobs jobs = new SingletonJobs(vertx, membership);
     jobs.schedule("binding-expiry", EXPIRY_SWEEP, () -> locations.purgeExpired(Instant.now(clock)));
+    jobs.schedule("orphan-bindings", ORPHAN_SWEEP, cleanup::sweepOrphans);
     log.info(
         "pool member {} serving: {} member(s) in pool '{}'",
         nodeId,
