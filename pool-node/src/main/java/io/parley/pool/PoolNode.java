@@ -253,7 +253,7 @@ public final class PoolNode {
     ReadinessState readiness = new ReadinessState();
     NodeMetrics metrics = new NodeMetrics(nodeId);
     metrics
-        .connections("tcp+tls", () -> sip.transport().openCount())
+        .connections("tcp-tls", () -> sip.transport().openCount())
         .transactionsActive(
             () -> sip.transactions() == null ? 0 : sip.transactions().activeTransactions())
         .registeredBindings(locations::locallyTrackedAors)

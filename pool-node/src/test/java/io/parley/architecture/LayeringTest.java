@@ -35,7 +35,31 @@ class LayeringTest {
               "io.parley.app..",
               "io.parley.node..",
               "io.parley.cli..",
-              "io.parley.db..");
+              "io.parley.db..",
+              "io.parley.cluster..",
+              "io.parley.pool..",
+              "io.parley.ops..",
+              "io.parley.presence..");
+
+  /** The composition roots (a pool member, the CLI) sit on top: nothing below depends on them. */
+  @ArchTest
+  static final ArchRule compositionRootsAreOnTop =
+      noClasses()
+          .that()
+          .resideOutsideOfPackages("io.parley.pool..", "io.parley.cli..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("io.parley.pool..", "io.parley.cli..");
+
+  /** Shared pool state is a capability under the pool, unaware of how members are run. */
+  @ArchTest
+  static final ArchRule clusterStateIsBelowThePool =
+      noClasses()
+          .that()
+          .resideInAPackage("io.parley.cluster..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("io.parley.ops..", "io.parley.node..", "io.parley.routing..");
 
   /** Digest and certificate code is pure security logic, independent of SIP message types. */
   @ArchTest

@@ -57,12 +57,14 @@ class PoolIT {
     }
     int[] hz = {PoolMember.freePort(), PoolMember.freePort(), PoolMember.freePort()};
     List<String> all = List.of("127.0.0.1:" + hz[0], "127.0.0.1:" + hz[1], "127.0.0.1:" + hz[2]);
+    // The first member forms the pool; the others join it (members started at the very same
+    // moment may form separate clusters that only merge a minute later).
     n1 = member("node-1", hz[0], all);
+    n1.awaitReady(START);
     n2 = member("node-2", hz[1], all);
     n3 = member("node-3", hz[2], all);
-    for (PoolMember m : List.of(n1, n2, n3)) {
-      m.awaitReady(START);
-    }
+    n2.awaitReady(START);
+    n3.awaitReady(START);
   }
 
   private static PoolMember member(String id, int hzPort, List<String> hzMembers) throws Exception {

@@ -287,11 +287,12 @@ class ProxyCoreTest {
   }
 
   @Test
-  void failingUserLookupAnswers500() {
+  void anUnreachableDirectoryMakesAnUnregisteredUserTemporarilyUnavailable() {
+    // The database is down: "not now" (480), never "no such user" (404) nor a 500.
     knownUsersFail = true;
     transport.receive(message("sip:nobody@example.test", 70), alice);
 
-    assertThat(codesToAlice()).containsExactly(500);
+    assertThat(codesToAlice()).containsExactly(480);
   }
 
   @Test
