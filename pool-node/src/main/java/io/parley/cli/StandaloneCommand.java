@@ -2,6 +2,7 @@ package io.parley.cli;
 
 import io.parley.db.Database;
 import io.parley.db.user.UserNames;
+import io.parley.sip.transport.SipTransportOptions;
 import io.parley.tls.TlsMaterial;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -94,11 +95,31 @@ final class StandaloneCommand implements Callable<Integer> {
       defaultValue = "5061")
   int tlsPort = 5061;
 
+  @Option(
+      names = "--max-connections",
+      paramLabel = "N",
+      description =
+          "Most TCP/TLS connections held at once (default: ${DEFAULT-VALUE}; lowered to the"
+              + " process's open-file limit minus 1000 if that is smaller).",
+      defaultValue = "19000")
+  int maxConnections = SipTransportOptions.DEFAULT_MAX_CONNECTIONS;
+
+  @Option(
+      names = "--max-connections-per-address",
+      paramLabel = "N",
+      description =
+          "Most TCP/TLS connections from one IP address (default: ${DEFAULT-VALUE}; raise it"
+              + " for clients behind a NAT or a load balancer).",
+      defaultValue = "50")
+  int maxConnectionsPerAddress = SipTransportOptions.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
+
   @Override
   public Integer call() throws Exception {
     validatePort("--udp-port", udpPort);
     validatePort("--tcp-port", tcpPort);
     validatePort("--tls-port", tlsPort);
+    validatePositive("--max-connections", maxConnections);
+    validatePositive("--max-connections-per-address", maxConnectionsPerAddress);
     PrintWriter out = spec.commandLine().getOut();
     Path dir = dataDir.toAbsolutePath().normalize();
 
@@ -122,7 +143,15 @@ final class StandaloneCommand implements Callable<Integer> {
       node =
           StandaloneNode.start(
               new StandaloneNode.Settings(
-                  dom, host, advertisedHost, udpPort, tcpPort, tlsPort, dir.resolve("tls")),
+                  dom,
+                  host,
+                  advertisedHost,
+                  udpPort,
+                  tcpPort,
+                  tlsPort,
+                  dir.resolve("tls"),
+                  maxConnections,
+                  maxConnectionsPerAddress),
               db);
 
       out.println("parley: domain " + dom);
@@ -180,6 +209,14 @@ final class StandaloneCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(
           new picocli.CommandLine(new StandaloneCommand()),
           flag + " must be between 0 and 65535, or -1 to disable (was " + port + ")");
+    }
+  }
+
+  private static void validatePositive(String flag, int value) {
+    if (value < 1) {
+      throw new picocli.CommandLine.ParameterException(
+          new picocli.CommandLine(new StandaloneCommand()),
+          flag + " must be at least 1 (was " + value + ")");
     }
   }
 

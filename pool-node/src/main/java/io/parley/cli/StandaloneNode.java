@@ -54,7 +54,9 @@ final class StandaloneNode {
       int udpPort,
       int tcpPort,
       int tlsPort,
-      Path tlsDir) {}
+      Path tlsDir,
+      int maxConnections,
+      int maxConnectionsPerAddress) {}
 
   private final Vertx vertx;
   private final SipNode node;
@@ -76,6 +78,8 @@ final class StandaloneNode {
             .withUdpPort(s.udpPort())
             .withTcpPort(s.tcpPort())
             .withTlsPort(s.tlsPort())
+            .withMaxConnections(s.maxConnections())
+            .withMaxConnectionsPerAddress(s.maxConnectionsPerAddress())
             .withAdvertisedHost(advertised);
     if (s.tlsPort() >= 0) {
       transport =

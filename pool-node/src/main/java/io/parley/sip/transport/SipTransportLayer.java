@@ -57,8 +57,15 @@ public final class SipTransportLayer implements SipTransport, FlowRegistry {
   /** Bytes queued for a peer that does not read before the connection counts as dead. */
   static final int MAX_WRITE_QUEUE_BYTES = 1024 * 1024;
 
+  /**
+   * Open files kept free for everything but SIP connections: JDBC and Hazelcast sockets, the jars
+   * on the class path, log files, epoll and pipe descriptors (a standalone node uses ~250).
+   */
+  static final int FILE_DESCRIPTOR_HEADROOM = 1000;
+
   private final Vertx vertx;
   private final SipTransportOptions options;
+  private final int maxConnections;
   private final SipMessageParser parser;
   private final AtomicLong ids = new AtomicLong();
   // Concurrent only so FlowRegistry reads from other threads are safe; writes stay on the loop.
@@ -84,6 +91,42 @@ public final class SipTransportLayer implements SipTransport, FlowRegistry {
     this.vertx = vertx;
     this.options = options;
     this.parser = new SipMessageParser(options.limits());
+    this.maxConnections = effectiveMaxConnections(options.maxConnections(), maxOpenFiles());
+    if (maxConnections < options.maxConnections()) {
+      LOG.warn(
+          "at most {} SIP connections instead of {}: the process may open only {} files",
+          maxConnections,
+          options.maxConnections(),
+          maxOpenFiles());
+    }
+  }
+
+  /**
+   * The connection cap the process can honour: beyond its open-file limit, accept() fails with
+   * EMFILE (Netty then spins on the listening socket) and the node can open no database or pool
+   * socket either, so the configured cap is lowered to leave {@link #FILE_DESCRIPTOR_HEADROOM}.
+   */
+  static int effectiveMaxConnections(int configured, long maxOpenFiles) {
+    if (maxOpenFiles <= 0) {
+      return configured; // unknown (not a Unix JVM)
+    }
+    long usable = Math.max(1, maxOpenFiles - FILE_DESCRIPTOR_HEADROOM);
+    return (int) Math.min(configured, usable);
+  }
+
+  private static long maxOpenFiles() {
+    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+      return unix.getMaxFileDescriptorCount();
+    }
+    return -1;
+  }
+
+  /**
+   * The connection cap in force: the configured one, lowered to what the open-file limit allows.
+   */
+  public int maxConnections() {
+    return maxConnections;
   }
 
   public static SipTransportLayer create(Vertx vertx, SipTransportOptions options) {
@@ -460,7 +503,7 @@ public final class SipTransportLayer implements SipTransport, FlowRegistry {
     if (existing != null && !existing.closed) {
       return Future.succeededFuture(existing.flow);
     }
-    if (connections.size() >= options.maxConnections()) {
+    if (connections.size() >= maxConnections) {
       return Future.failedFuture(
           new SipTransportException(
               SipTransportException.Kind.CONNECTION_LIMIT, "connection limit reached"));
@@ -567,7 +610,7 @@ public final class SipTransportLayer implements SipTransport, FlowRegistry {
 
   private void onAccepted(NetSocket socket, Transport transport) {
     String ip = socket.remoteAddress().hostAddress();
-    if (connections.size() >= options.maxConnections()
+    if (connections.size() >= maxConnections
         || perAddress.getOrDefault(ip, 0) >= options.maxConnectionsPerAddress()) {
       CLOSED_LOG.info(
           "refused {} connection from {}: {}", transport, ip, CloseReason.CONNECTION_LIMIT);
