@@ -360,7 +360,11 @@ public final class TransactionLayer {
     if (total >= options.maxTransactions()) {
       refuse = true;
     } else {
-      refuse = sheddable(request) && (shedding || lagSaturated || loadProbe.getAsBoolean());
+      refuse =
+          sheddable(request)
+              && (shedding
+                  || (lagSaturated && !signInOnNewConnection(request, flow))
+                  || loadProbe.getAsBoolean());
     }
     if (refuse) {
       DROPPED.info(
@@ -378,6 +382,16 @@ public final class TransactionLayer {
       transport.sendResponse(busy, flow);
     }
     return !refuse;
+  }
+
+  /**
+   * The REGISTER (and its credential retry) that opens a fresh TCP/TLS connection is not shed for
+   * event-loop lag: its handshake is already paid, and a 503 makes TLS clients come back with a new
+   * connection and a new handshake, the very work that lagged the loop (seen: a burst of TLS
+   * sign-ins turned into thousands of 503s). The watermarks and the hard cap still apply.
+   */
+  private boolean signInOnNewConnection(SipRequest request, Flow flow) {
+    return request.isMethod("REGISTER") && transport.isNewConnection(flow, 2);
   }
 
   /** ACK, BYE, CANCEL, PRACK and in-dialog requests free resources or finish work: never shed. */

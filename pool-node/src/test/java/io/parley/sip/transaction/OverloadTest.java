@@ -262,4 +262,63 @@ class OverloadTest {
     assertThat(l.activeTransactions()).isZero();
     assertThat(timers.pending()).isZero();
   }
+
+  private static SipRequest register(String branch, long cseq) {
+    return request(
+        "REGISTER sip:example.test SIP/2.0\n"
+            + "Via: SIP/2.0/TCP 192.0.2.10:5060;branch="
+            + branch
+            + "\n"
+            + "From: <sip:alice@example.test>;tag=r1\n"
+            + "To: <sip:alice@example.test>\n"
+            + "Call-ID: reg1\n"
+            + "CSeq: "
+            + cseq
+            + " REGISTER\n"
+            + "Content-Length: 0\n\n");
+  }
+
+  private void lagTheLoop() {
+    for (int i = 0; i < 5; i++) {
+      timers.jump(Duration.ofMillis(600));
+      timers.advance(Duration.ZERO);
+    }
+  }
+
+  @Test
+  void underEventLoopLagTheSignInOnANewConnectionIsStillServed() {
+    TransactionLayer l = layer(new OverloadPolicy(100, 50, Duration.ofMillis(200), 5), 100);
+    lagTheLoop();
+    assertThat(l.eventLoopLagMillis()).isGreaterThan(200);
+
+    transport.receive(register("z9hG4bK-r1", 1), tcp); // challenged ...
+    transport.receive(register("z9hG4bK-r2", 2), tcp); // ... and retried with credentials
+
+    assertThat(txs).hasSize(2);
+    assertThat(busy()).isEmpty();
+  }
+
+  @Test
+  void underEventLoopLagLaterRequestsOnTheConnectionAreShed() {
+    TransactionLayer l = layer(new OverloadPolicy(100, 50, Duration.ofMillis(200), 5), 100);
+    lagTheLoop();
+    transport.receive(register("z9hG4bK-r1", 1), tcp);
+    transport.receive(register("z9hG4bK-r2", 2), tcp);
+
+    transport.receive(register("z9hG4bK-r3", 3), tcp);
+    transport.receive(message("z9hG4bK-m1", 4, ""), tcp);
+
+    assertThat(l.overloaded()).isTrue();
+    assertThat(busy()).hasSize(2);
+  }
+
+  @Test
+  void theWatermarkShedsEvenASignInOnANewConnection() {
+    layer(new OverloadPolicy(1, 0, Duration.ZERO, 5), 100);
+    transport.receive(message("z9hG4bK-u1", 1, ""), udp);
+
+    transport.receive(register("z9hG4bK-r1", 1), tcp);
+
+    assertThat(busy()).hasSize(1);
+  }
 }
