@@ -56,7 +56,6 @@ public final class TransactionLayer {
   // retransmissions: a late retransmission is handled as a new request), which bounds memory.
   private final ArrayDeque<ServerTx> absorbing = new ArrayDeque<>();
   private SipTimers.@Nullable Cancellable absorbSweep;
-  private long absorbSweepAt;
   private final Map<String, ClientTx> clients = new HashMap<>();
   private TransactionUser tu =
       (request, tx) -> tx.respond(response(request, 500, "No Application"));
@@ -435,8 +434,7 @@ public final class TransactionLayer {
       absorbSweep = null;
       return;
     }
-    absorbSweepAt = head.absorbUntil;
-    long delay = Math.max(0, absorbSweepAt - timers.nowMillis());
+    long delay = Math.max(0, head.absorbUntil - timers.nowMillis());
     absorbSweep = timers.schedule(Duration.ofMillis(delay), this::sweepAbsorbing);
   }
 
