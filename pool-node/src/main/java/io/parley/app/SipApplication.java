@@ -44,15 +44,19 @@ import org.slf4j.LoggerFactory;
  * </ol>
  *
  * <p><b>Identity.</b> A REGISTER needs Digest (401) unless it arrives on a TCP/TLS connection that
- * already carries an identity; the To AOR must equal the identity (403 otherwise). After a 2xx to a
- * REGISTER over TCP/TLS, the connection carries that AOR until it closes: later requests on it are
- * not challenged, but their From AOR must equal it (403 "From does not match the authenticated
- * identity"). Without a connection identity (UDP, or a connection that never registered) each
- * request is challenged with 407 and the proven AOR must equal the From AOR. Never challenged:
- * in-dialog requests (To tag) whose top Route points at us (our Record-Route) and whose Request-URI
- * is a remote target rather than one of our AORs (they reach the router with a null AOR: route them
- * by dialog/contact only), ACK and CANCEL. On a connection with an identity even in-dialog requests
- * must carry its From. <b>No open relay:</b> an out-of-dialog request without a connection identity
+ * already carries its To AOR as a proven identity; the proven AOR must equal the To AOR (403
+ * otherwise). After a 2xx to a Digest-checked REGISTER over TCP/TLS, the connection carries that
+ * AOR until it closes, beside any it proved before (several users behind one connection: a NAT, a
+ * gateway, a load generator), at most {@link #MAX_IDENTITIES_PER_CONNECTION}; beyond that a
+ * REGISTER still succeeds but its AOR is not remembered. A REGISTER for another AOR on such a
+ * connection is challenged (401) like any first REGISTER. Other requests on it are not challenged,
+ * but their From AOR must be one of its identities (403 "From does not match the authenticated
+ * identity"), even in-dialog ones: a user joins a connection by registering on it. Without a
+ * connection identity (UDP, or a connection that never registered) each request is challenged with
+ * 407 and the proven AOR must equal the From AOR. Never challenged: in-dialog requests (To tag)
+ * whose top Route points at us (our Record-Route) and whose Request-URI is a remote target rather
+ * than one of our AORs (they reach the router with a null AOR: route them by dialog/contact only),
+ * ACK and CANCEL. <b>No open relay:</b> an out-of-dialog request without a connection identity
  * whose Request-URI domain is not ours is refused with 403 before any challenge.
  *
  * <p>Every callback runs on the transaction layer's context; continuations of asynchronous steps
@@ -62,6 +66,9 @@ import org.slf4j.LoggerFactory;
 public final class SipApplication implements TransactionUser {
 
   private static final Logger log = LoggerFactory.getLogger(SipApplication.class);
+
+  /** Proven AORs remembered per TCP/TLS connection (bounds memory per connection). */
+  public static final int MAX_IDENTITIES_PER_CONNECTION = 1000;
 
   /** Allow of our OPTIONS answer: what the proxy relays and the registrar serves. */
   public static final String ALLOW =
@@ -82,8 +89,9 @@ public final class SipApplication implements TransactionUser {
   private final RequestRouter router;
   private final FlowRegistry flows;
   private final Executor onContext;
-  // flow id -> AOR proven by a REGISTER on that connection; touched only on the context
-  private final Map<String, String> identities = new HashMap<>();
+  // flow id -> AOR proven by a REGISTER on that connection (a String: the usual single user), or a
+  // LinkedHashSet of them once a second user proved itself there; touched only on the context
+  private final Map<String, Object> identities = new HashMap<>();
 
   /**
    * @param domains the SIP domains we serve (lower-case); the first is the default realm
@@ -109,9 +117,59 @@ public final class SipApplication implements TransactionUser {
     flows.addCloseListener(this::onFlowClosed);
   }
 
-  /** The AOR proven on this connection, or null. */
+  /** The first AOR proven on this connection, or null. */
   public @Nullable String identityOf(String flowId) {
-    return identities.get(flowId);
+    Object ids = identities.get(flowId);
+    if (ids instanceof Set<?> set) {
+      return (String) set.iterator().next();
+    }
+    return (String) ids;
+  }
+
+  /** Every AOR proven on this connection, in the order they were proven. */
+  public Set<String> identitiesOf(String flowId) {
+    Object ids = identities.get(flowId);
+    if (ids == null) {
+      return Set.of();
+    }
+    if (ids instanceof Set<?> set) {
+      @SuppressWarnings("unchecked")
+      Set<String> aors = (Set<String>) set;
+      return java.util.Collections.unmodifiableSet(aors);
+    }
+    return Set.of((String) ids);
+  }
+
+  /** True if the flow is a TCP/TLS connection on which {@code aor} proved itself. */
+  private boolean provenOn(Flow flow, @Nullable String aor) {
+    if (aor == null || !flow.reliable()) {
+      return false;
+    }
+    Object ids = identities.get(flow.id());
+    return ids instanceof Set<?> set ? set.contains(aor) : aor.equals(ids);
+  }
+
+  private void remember(Flow flow, String aor) {
+    Object ids = identities.get(flow.id());
+    if (ids == null) {
+      identities.put(flow.id(), aor);
+    } else if (ids instanceof String one) {
+      if (!one.equals(aor)) {
+        Set<String> set = new java.util.LinkedHashSet<>(4);
+        set.add(one);
+        set.add(aor);
+        identities.put(flow.id(), set);
+      }
+    } else {
+      @SuppressWarnings("unchecked")
+      Set<String> set = (Set<String>) ids;
+      if (set.size() < MAX_IDENTITIES_PER_CONNECTION) {
+        set.add(aor);
+      } else if (!set.contains(aor)) {
+        log.debug(
+            "flow {} already carries {} identities; {} not remembered", flow, set.size(), aor);
+      }
+    }
   }
 
   @Override
@@ -211,9 +269,8 @@ public final class SipApplication implements TransactionUser {
       respond(tx, simple(request, 404, "Not Found"));
       return;
     }
-    String identity = flow.reliable() ? identities.get(flow.id()) : null;
-    if (identity != null) {
-      completeRegister(request, tx, flow, toAor, identity);
+    if (provenOn(flow, toAor)) {
+      completeRegister(request, tx, flow, toAor, toAor);
       return;
     }
     whenDone(
@@ -245,7 +302,7 @@ public final class SipApplication implements TransactionUser {
               // The connection closed while we were storing: its close listener already ran.
               registrar.store().removeFlow(flow.id());
             } else {
-              identities.put(flow.id(), toAor);
+              remember(flow, toAor);
             }
           }
           respond(tx, response);
@@ -253,19 +310,20 @@ public final class SipApplication implements TransactionUser {
   }
 
   private void onProxyRequest(SipRequest request, ServerTransaction tx, Flow flow) {
-    String identity = flow.reliable() ? identities.get(flow.id()) : null;
     String fromAor = Aors.of(request.from().uri());
+    boolean proven = provenOn(flow, fromAor);
     if (request.isMethod("CANCEL") || request.isMethod("ACK")) {
       // Cannot be challenged (RFC 3261 §22.1); the proxy matches them to what it forwarded.
-      router.onRequest(tx, request, flow, identity);
+      router.onRequest(tx, request, flow, proven ? fromAor : identityOf(flow.id()));
       return;
     }
-    if (identity != null) {
-      if (!identity.equals(fromAor)) {
-        respond(tx, simple(request, 403, "From does not match the authenticated identity"));
-        return;
-      }
-      router.onRequest(tx, request, flow, identity);
+    if (proven) {
+      router.onRequest(tx, request, flow, fromAor);
+      return;
+    }
+    if (flow.reliable() && identities.containsKey(flow.id())) {
+      // A user joins a connection by REGISTERing on it; until then its From is not accepted here.
+      respond(tx, simple(request, 403, "From does not match the authenticated identity"));
       return;
     }
     if (inDialogViaUs(request, flow)) {

@@ -2,6 +2,7 @@ package io.parley.cli;
 
 import io.parley.db.Database;
 import io.parley.db.user.UserNames;
+import io.parley.sip.transport.SipTransportOptions;
 import io.parley.tls.TlsMaterial;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -98,19 +99,19 @@ final class StandaloneCommand implements Callable<Integer> {
       names = "--max-connections",
       paramLabel = "N",
       description =
-          "Most concurrent TCP/TLS client connections (default: ${DEFAULT-VALUE}; the process's"
-              + " open-file limit must be higher).",
+          "Most TCP/TLS connections held at once (default: ${DEFAULT-VALUE}; lowered to the"
+              + " process's open-file limit minus 1000 if that is smaller).",
       defaultValue = "19000")
-  int maxConnections = 19_000;
+  int maxConnections = SipTransportOptions.DEFAULT_MAX_CONNECTIONS;
 
   @Option(
       names = "--max-connections-per-address",
       paramLabel = "N",
       description =
-          "Most concurrent connections from one IP address (default: ${DEFAULT-VALUE}; raise it"
-              + " behind a NAT or a load balancer that does not preserve client addresses).",
+          "Most TCP/TLS connections from one IP address (default: ${DEFAULT-VALUE}; raise it"
+              + " for clients behind a NAT or a load balancer).",
       defaultValue = "50")
-  int maxConnectionsPerAddress = 50;
+  int maxConnectionsPerAddress = SipTransportOptions.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
 
   @Option(
       names = "--admin-port",
@@ -127,10 +128,8 @@ final class StandaloneCommand implements Callable<Integer> {
     validatePort("--tcp-port", tcpPort);
     validatePort("--tls-port", tlsPort);
     validatePort("--admin-port", adminPort);
-    if (maxConnections < 1 || maxConnectionsPerAddress < 1) {
-      throw new picocli.CommandLine.ParameterException(
-          spec.commandLine(), "--max-connections and --max-connections-per-address must be >= 1");
-    }
+    validatePositive("--max-connections", maxConnections);
+    validatePositive("--max-connections-per-address", maxConnectionsPerAddress);
     PrintWriter out = spec.commandLine().getOut();
     Path dir = dataDir.toAbsolutePath().normalize();
 
@@ -221,6 +220,14 @@ final class StandaloneCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(
           new picocli.CommandLine(new StandaloneCommand()),
           flag + " must be between 0 and 65535, or -1 to disable (was " + port + ")");
+    }
+  }
+
+  private static void validatePositive(String flag, int value) {
+    if (value < 1) {
+      throw new picocli.CommandLine.ParameterException(
+          new picocli.CommandLine(new StandaloneCommand()),
+          flag + " must be at least 1 (was " + value + ")");
     }
   }
 

@@ -255,7 +255,7 @@ public final class PoolNode {
     metrics
         .connections("tcp-tls", () -> sip.transport().openCount())
         .transactionsActive(
-            () -> sip.transactions() == null ? 0 : sip.transactions().activeTransactions())
+            () -> sip.transactions() == null ? 0 : sip.transactions().transactionsInFlight())
         .registeredBindings(locations::locallyTrackedAors)
         .poolMembers(() -> membership.liveNodeIds().size());
     PoolNode node =
@@ -385,7 +385,7 @@ public final class PoolNode {
 
   private int inFlight(TransactionLayer tl) {
     Promise<Integer> n = Promise.promise();
-    sip.transport().context().runOnContext(v -> n.complete(tl.activeTransactions()));
+    sip.transport().context().runOnContext(v -> n.complete(tl.transactionsInFlight()));
     try {
       return await(n.future(), Duration.ofSeconds(2));
     } catch (Exception e) {

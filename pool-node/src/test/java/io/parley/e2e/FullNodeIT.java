@@ -281,16 +281,42 @@ class FullNodeIT {
 
   // ---- 4. error paths ----
 
-  @Test
-  void registeringSomeoneElseOnAlicesAuthenticatedConnectionIsForbidden() throws Exception {
-    SipUa alice = registered("alice", "tcp");
-    Request forBob = alice.newRegister(600, false);
-    var bobAddress = alice.addresses.createAddress("sip:bob@example.test");
-    forBob.setHeader(alice.headers.createToHeader(bobAddress, null));
-    forBob.setHeader(alice.headers.createFromHeader(bobAddress, "spoof"));
+  private static Request registerFor(SipUa ua, String aor) throws Exception {
+    Request r = ua.newRegister(600, false);
+    var address = ua.addresses.createAddress(aor);
+    r.setHeader(ua.headers.createToHeader(address, null));
+    r.setHeader(ua.headers.createFromHeader(address, "second"));
+    return r;
+  }
 
-    assertThat(alice.call(forBob).getStatusCode()).isEqualTo(403);
+  @Test
+  void someoneElsesRegisterOnAlicesConnectionIsChallengedAndAlicesPasswordDoesNotProveIt()
+      throws Exception {
+    SipUa alice = registered("alice", "tcp");
+    Request forBob = registerFor(alice, "sip:bob@example.test");
+
+    Response challenge = alice.call(forBob);
+    assertThat(challenge.getStatusCode()).isEqualTo(401);
+    Response withAlicesPassword =
+        alice.call(alice.withCredentials(forBob, challenge, "alice", "alice-secret", 1));
+
+    assertThat(withAlicesPassword.getStatusCode()).isEqualTo(403);
     assertThat(node.bindings("bob")).isEmpty();
+  }
+
+  @Test
+  void aSecondUserProvesItselfOnAlicesConnectionAndRefreshesWithoutChallenge() throws Exception {
+    SipUa alice = registered("alice", "tcp");
+    Request forBob = registerFor(alice, "sip:bob@example.test");
+    Response challenge = alice.call(forBob);
+
+    Response ok = alice.call(alice.withCredentials(forBob, challenge, "bob", "bob-secret", 1));
+    Response refresh = alice.call(alice.withHeader(forBob, "Expires", "600"));
+
+    assertThat(ok.getStatusCode()).isEqualTo(200);
+    assertThat(node.bindings("bob")).hasSize(1);
+    assertThat(refresh.getStatusCode()).isEqualTo(200);
+    assertThat(alice.register(600).getStatusCode()).isEqualTo(200);
   }
 
   @Test

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -46,6 +47,15 @@ public final class TransactionLayer {
   // Latest transaction per key; a credential retry links the one it supersedes via `older`.
   private final Map<String, ServerTx> servers = new HashMap<>();
   private int serverCount;
+  // Server transactions still waiting for the TU's final response: the work in flight that
+  // overload shedding and the hard cap measure (finished ones only absorb retransmissions).
+  private int pendingServers;
+  // Finished non-INVITE server transactions over UDP, in the order they finished: timer J has the
+  // same length for all, so this is also expiry order and one timer serves them all. When it holds
+  // more than maxCompletedTransactions the oldest is ended early (it then absorbs no more
+  // retransmissions: a late retransmission is handled as a new request), which bounds memory.
+  private final ArrayDeque<ServerTx> absorbing = new ArrayDeque<>();
+  private SipTimers.@Nullable Cancellable absorbSweep;
   private final Map<String, ClientTx> clients = new HashMap<>();
   private TransactionUser tu =
       (request, tx) -> tx.respond(response(request, 500, "No Application"));
@@ -88,9 +98,19 @@ public final class TransactionLayer {
     }
   }
 
-  /** Client plus server transactions in the table. */
+  /**
+   * Client plus server transactions in the table, including finished ones absorbing retransmits.
+   */
   public int activeTransactions() {
     return serverCount + clients.size();
+  }
+
+  /**
+   * Transactions still doing work: server transactions awaiting a final response plus client
+   * transactions. This is what overload shedding and the hard cap count.
+   */
+  public int transactionsInFlight() {
+    return pendingServers + clients.size();
   }
 
   /** True while new out-of-dialog requests are shed. */
@@ -193,7 +213,7 @@ public final class TransactionLayer {
       @Nullable Destination destination,
       ResponseHandler handler) {
     ClientTx tx = new ClientTx(request, branch, flow, destination, handler);
-    if (activeTransactions() >= options.maxTransactions()) {
+    if (transactionsInFlight() >= options.maxTransactions()) {
       tx.state = TransactionState.TERMINATED;
       timers.schedule(
           Duration.ZERO,
@@ -266,6 +286,7 @@ public final class TransactionLayer {
     tx.older = latest;
     servers.put(key, tx);
     serverCount++;
+    pendingServers++;
     if (request.isMethod("CANCEL")) {
       ServerTx invite = pendingInvite(servers.get(serverKey(request, "INVITE")));
       if (invite == null || !invite.invite) {
@@ -332,13 +353,17 @@ public final class TransactionLayer {
   }
 
   private boolean admit(SipRequest request, Flow flow) {
-    int total = activeTransactions();
+    int total = transactionsInFlight();
     updateShedding();
     boolean refuse;
     if (total >= options.maxTransactions()) {
       refuse = true;
     } else {
-      refuse = sheddable(request) && (shedding || lagSaturated || loadProbe.getAsBoolean());
+      refuse =
+          sheddable(request)
+              && (shedding
+                  || (lagSaturated && !signInOnNewConnection(request, flow))
+                  || loadProbe.getAsBoolean());
     }
     if (refuse) {
       DROPPED.info(
@@ -358,6 +383,16 @@ public final class TransactionLayer {
     return !refuse;
   }
 
+  /**
+   * The REGISTER (and its credential retry) that opens a fresh TCP/TLS connection is not shed for
+   * event-loop lag: its handshake is already paid, and a 503 makes TLS clients come back with a new
+   * connection and a new handshake, the very work that lagged the loop (seen: a burst of TLS
+   * sign-ins turned into thousands of 503s). The watermarks and the hard cap still apply.
+   */
+  private boolean signInOnNewConnection(SipRequest request, Flow flow) {
+    return request.isMethod("REGISTER") && transport.isNewConnection(flow, 2);
+  }
+
   /** ACK, BYE, CANCEL, PRACK and in-dialog requests free resources or finish work: never shed. */
   static boolean sheddable(SipRequest request) {
     String m = request.method();
@@ -368,13 +403,49 @@ public final class TransactionLayer {
   }
 
   private void updateShedding() {
-    int total = activeTransactions();
+    int total = transactionsInFlight();
     OverloadPolicy p = options.overload();
     if (total >= p.highWatermark()) {
       shedding = true;
     } else if (total <= p.lowWatermark()) {
       shedding = false;
     }
+  }
+
+  private static boolean awaitingFinal(TransactionState s) {
+    return s == TransactionState.TRYING || s == TransactionState.PROCEEDING;
+  }
+
+  /** Timer J for a finished non-INVITE transaction over UDP, shared by all of them. */
+  private void absorb(ServerTx tx) {
+    tx.absorbUntil = timers.nowMillis() + t.timeout().toMillis();
+    absorbing.addLast(tx);
+    while (absorbing.size() > options.maxCompletedTransactions()) {
+      absorbing.pollFirst().terminate();
+    }
+    if (absorbSweep == null) {
+      scheduleAbsorbSweep();
+    }
+  }
+
+  private void scheduleAbsorbSweep() {
+    ServerTx head = absorbing.peekFirst();
+    if (head == null) {
+      absorbSweep = null;
+      return;
+    }
+    long delay = Math.max(0, head.absorbUntil - timers.nowMillis());
+    absorbSweep = timers.schedule(Duration.ofMillis(delay), this::sweepAbsorbing);
+  }
+
+  private void sweepAbsorbing() {
+    long now = timers.nowMillis();
+    for (ServerTx head = absorbing.peekFirst();
+        head != null && (head.absorbUntil <= now || head.state == TransactionState.TERMINATED);
+        head = absorbing.peekFirst()) {
+      absorbing.pollFirst().terminate();
+    }
+    scheduleAbsorbSweep();
   }
 
   private void scheduleLagProbe() {
@@ -393,7 +464,7 @@ public final class TransactionLayer {
               lastLagMillis = Math.round(lagEwma);
               lagSaturated =
                   lastLagMillis > options.overload().maxEventLoopLag().toMillis()
-                      && activeTransactions() >= options.overload().minTransactionsForLag();
+                      && transactionsInFlight() >= options.overload().minTransactionsForLag();
               scheduleLagProbe();
             });
   }
@@ -502,6 +573,7 @@ public final class TransactionLayer {
     SipTimers.@Nullable Cancellable timerG;
     SipTimers.@Nullable Cancellable timerEnd;
     Duration gInterval = t.t1();
+    long absorbUntil;
 
     ServerTx(String key, SipRequest request, Flow flow) {
       this.key = key;
@@ -510,6 +582,14 @@ public final class TransactionLayer {
       this.invite = request.isMethod("INVITE");
       this.credentials = credentials(request);
       this.state = invite ? TransactionState.PROCEEDING : TransactionState.TRYING;
+    }
+
+    /** Every state change goes through here so that the in-flight count stays exact. */
+    void setState(TransactionState next) {
+      if (awaitingFinal(state) && !awaitingFinal(next)) {
+        pendingServers--;
+      }
+      state = next;
     }
 
     boolean isRetransmission(SipRequest r) {
@@ -576,26 +656,26 @@ public final class TransactionLayer {
       }
       last = response;
       if (provisional) {
-        state = TransactionState.PROCEEDING;
+        setState(TransactionState.PROCEEDING);
         return send(response);
       }
       if (invite && code < 300) {
-        state = TransactionState.ACCEPTED;
+        setState(TransactionState.ACCEPTED);
         timerEnd = timers.schedule(t.timeout(), this::terminate); // timer L
       } else if (invite) {
-        state = TransactionState.COMPLETED;
+        setState(TransactionState.COMPLETED);
         if (!flow.reliable()) {
           gInterval = t.t1();
           timerG = timers.schedule(gInterval, this::timerG);
         }
         timerEnd = timers.schedule(t.timeout(), this::timerH);
       } else {
-        state = TransactionState.COMPLETED;
+        setState(TransactionState.COMPLETED);
         if (flow.reliable()) {
           terminate(); // timer J = 0
           return send(response);
         }
-        timerEnd = timers.schedule(t.timeout(), this::terminate); // timer J
+        absorb(this); // timer J
       }
       return send(response);
     }
@@ -628,7 +708,7 @@ public final class TransactionLayer {
       if (state != TransactionState.COMPLETED) {
         return; // CONFIRMED: absorb retransmitted ACKs
       }
-      state = TransactionState.CONFIRMED;
+      setState(TransactionState.CONFIRMED);
       cancel(timerG);
       cancel(timerEnd);
       if (flow.reliable()) {
@@ -660,7 +740,7 @@ public final class TransactionLayer {
       if (state == TransactionState.TERMINATED) {
         return;
       }
-      state = TransactionState.TERMINATED;
+      setState(TransactionState.TERMINATED);
       cancel(timerG);
       cancel(timerEnd);
       unlink(this);

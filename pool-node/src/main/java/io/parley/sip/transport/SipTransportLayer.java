@@ -16,6 +16,7 @@ import io.vertx.core.datagram.DatagramPacket;
 import io.vertx.core.datagram.DatagramSocket;
 import io.vertx.core.datagram.DatagramSocketOptions;
 import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
@@ -57,8 +58,15 @@ public final class SipTransportLayer implements SipTransport, FlowRegistry {
   /** Bytes queued for a peer that does not read before the connection counts as dead. */
   static final int MAX_WRITE_QUEUE_BYTES = 1024 * 1024;
 
+  /**
+   * Open files kept free for everything but SIP connections: JDBC and Hazelcast sockets, the jars
+   * on the class path, log files, epoll and pipe descriptors (a standalone node uses ~250).
+   */
+  static final int FILE_DESCRIPTOR_HEADROOM = 1000;
+
   private final Vertx vertx;
   private final SipTransportOptions options;
+  private final int maxConnections;
   private final SipMessageParser parser;
   private final AtomicLong ids = new AtomicLong();
   // Concurrent only so FlowRegistry reads from other threads are safe; writes stay on the loop.
@@ -84,6 +92,42 @@ public final class SipTransportLayer implements SipTransport, FlowRegistry {
     this.vertx = vertx;
     this.options = options;
     this.parser = new SipMessageParser(options.limits());
+    this.maxConnections = effectiveMaxConnections(options.maxConnections(), maxOpenFiles());
+    if (maxConnections < options.maxConnections()) {
+      LOG.warn(
+          "at most {} SIP connections instead of {}: the process may open only {} files",
+          maxConnections,
+          options.maxConnections(),
+          maxOpenFiles());
+    }
+  }
+
+  /**
+   * The connection cap the process can honour: beyond its open-file limit, accept() fails with
+   * EMFILE (Netty then spins on the listening socket) and the node can open no database or pool
+   * socket either, so the configured cap is lowered to leave {@link #FILE_DESCRIPTOR_HEADROOM}.
+   */
+  static int effectiveMaxConnections(int configured, long maxOpenFiles) {
+    if (maxOpenFiles <= 0) {
+      return configured; // unknown (not a Unix JVM)
+    }
+    long usable = Math.max(1, maxOpenFiles - FILE_DESCRIPTOR_HEADROOM);
+    return (int) Math.min(configured, usable);
+  }
+
+  private static long maxOpenFiles() {
+    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+      return unix.getMaxFileDescriptorCount();
+    }
+    return -1;
+  }
+
+  /**
+   * The connection cap in force: the configured one, lowered to what the open-file limit allows.
+   */
+  public int maxConnections() {
+    return maxConnections;
   }
 
   public static SipTransportLayer create(Vertx vertx, SipTransportOptions options) {
@@ -155,6 +199,7 @@ public final class SipTransportLayer implements SipTransport, FlowRegistry {
       NetServerOptions so =
           baseServerOptions(options.tlsPort())
               .setSsl(true)
+              .setSslEngineOptions(handshakesOffTheEventLoop())
               .setKeyCertOptions(keyCert)
               .setEnabledSecureTransportProtocols(TLS_PROTOCOLS)
               .setSslHandshakeTimeout(options.tlsHandshakeTimeout().toMillis())
@@ -181,6 +226,7 @@ public final class SipTransportLayer implements SipTransport, FlowRegistry {
     NetClientOptions tlsCo =
         new NetClientOptions(co)
             .setSsl(true)
+            .setSslEngineOptions(handshakesOffTheEventLoop())
             .setHostnameVerificationAlgorithm("HTTPS")
             .setEnabledSecureTransportProtocols(TLS_PROTOCOLS)
             .setSslHandshakeTimeout(options.tlsHandshakeTimeout().toMillis())
@@ -210,6 +256,16 @@ public final class SipTransportLayer implements SipTransport, FlowRegistry {
                     udpPort,
                     tcpPort,
                     tlsPort));
+  }
+
+  /**
+   * The JDK engine with its delegated tasks (the handshake's key exchange and signature, about a
+   * millisecond of CPU each) on Vert.x's worker pool. On the event loop, which also runs every SIP
+   * transaction of the node, a burst of new TLS clients stalled it for hundreds of milliseconds,
+   * the lag probe fired and the node answered 503 to the very clients that had just connected.
+   */
+  private static JdkSSLEngineOptions handshakesOffTheEventLoop() {
+    return new JdkSSLEngineOptions().setUseWorkerThread(true);
   }
 
   private NetServerOptions baseServerOptions(int port) {
@@ -460,7 +516,7 @@ public final class SipTransportLayer implements SipTransport, FlowRegistry {
     if (existing != null && !existing.closed) {
       return Future.succeededFuture(existing.flow);
     }
-    if (connections.size() >= options.maxConnections()) {
+    if (connections.size() >= maxConnections) {
       return Future.failedFuture(
           new SipTransportException(
               SipTransportException.Kind.CONNECTION_LIMIT, "connection limit reached"));
@@ -567,7 +623,7 @@ public final class SipTransportLayer implements SipTransport, FlowRegistry {
 
   private void onAccepted(NetSocket socket, Transport transport) {
     String ip = socket.remoteAddress().hostAddress();
-    if (connections.size() >= options.maxConnections()
+    if (connections.size() >= maxConnections
         || perAddress.getOrDefault(ip, 0) >= options.maxConnectionsPerAddress()) {
       CLOSED_LOG.info(
           "refused {} connection from {}: {}", transport, ip, CloseReason.CONNECTION_LIMIT);
@@ -601,11 +657,22 @@ public final class SipTransportLayer implements SipTransport, FlowRegistry {
     return c;
   }
 
+  @Override
+  public boolean isNewConnection(Flow flow, int messages) {
+    if (!flow.reliable()) {
+      return false;
+    }
+    Connection c = connections.get(flow.id());
+    return c != null && c.delivered <= messages;
+  }
+
   private void sweep() {
     long now = System.nanoTime();
     long idle = options.idleTimeout().toNanos();
     long headerRead = options.headerReadTimeout().toNanos();
-    for (Connection c : new ArrayList<>(connections.values())) {
+    // No copy of the table (JFR: the copy was the event loop's top frame with 19,000 held
+    // connections): the concurrent map's iterator tolerates close() removing entries meanwhile.
+    for (Connection c : connections.values()) {
       if (now - c.lastActivity > idle) {
         c.close(CloseReason.IDLE_TIMEOUT);
       } else if (c.partialSince != 0 && now - c.partialSince > headerRead) {
@@ -652,6 +719,7 @@ public final class SipTransportLayer implements SipTransport, FlowRegistry {
     final List<String> aliases = new ArrayList<>(2);
     long lastActivity = System.nanoTime();
     long partialSince;
+    int delivered;
     boolean closed;
 
     Connection(NetSocket socket, Flow flow) {
@@ -711,6 +779,9 @@ public final class SipTransportLayer implements SipTransport, FlowRegistry {
     @Override
     public void onMessage(SipMessage message) {
       if (!closed) {
+        if (delivered < Integer.MAX_VALUE) {
+          delivered++;
+        }
         deliver(message, flow);
       }
     }

@@ -49,7 +49,14 @@ public record SipTransportOptions(
     @Nullable String advertisedHost) {
 
   public static final int DEFAULT_MAX_UDP_MESSAGE_BYTES = 1300;
-  public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+
+  /**
+   * 19,000: a node on a host that allows 20,000 open files per process holds that many clients and
+   * keeps 1,000 descriptors for the database, the pool and its own files. A lower open-file limit
+   * lowers the cap in force (see {@link SipTransportLayer#maxConnections()}).
+   */
+  public static final int DEFAULT_MAX_CONNECTIONS = 19_000;
+
   public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 50;
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(10);
   public static final Duration DEFAULT_HEADER_READ_TIMEOUT = Duration.ofSeconds(30);

@@ -21,6 +21,7 @@ class OverloadTest {
   private final FakeSipTransport transport = new FakeSipTransport();
   private final List<ServerTransaction> txs = new ArrayList<>();
   private final Flow tcp = FakeSipTransport.tcpFlow();
+  private final Flow udp = FakeSipTransport.udpFlow();
 
   private TransactionLayer layer(OverloadPolicy policy, int hardCap) {
     TransactionLayer l =
@@ -30,6 +31,27 @@ class OverloadTest {
             TransactionOptions.defaults().withOverload(policy).withMaxTransactions(hardCap));
     l.transactionUser((request, tx) -> txs.add(tx));
     return l;
+  }
+
+  private TransactionLayer layer(OverloadPolicy policy, int hardCap, int maxCompleted) {
+    TransactionLayer l =
+        new TransactionLayer(
+            transport,
+            timers,
+            TransactionOptions.defaults()
+                .withOverload(policy)
+                .withMaxTransactions(hardCap)
+                .withMaxCompletedTransactions(maxCompleted));
+    l.transactionUser((request, tx) -> txs.add(tx));
+    return l;
+  }
+
+  private void answerAll(int code) {
+    for (ServerTransaction tx : txs) {
+      if (tx.lastResponse() == null) {
+        tx.respond(SipResponse.forRequest(tx.request(), code, "X").toTag("t").build());
+      }
+    }
   }
 
   private List<SipResponse> busy() {
@@ -163,5 +185,140 @@ class OverloadTest {
     transport.receive(message("z9hG4bK-2", 2, ""), tcp);
     assertThat(busy()).hasSize(1);
     assertThat(txs).hasSize(1);
+  }
+
+  @Test
+  void answeredUdpTransactionsWaitingForTimerJDoNotCountTowardsTheWatermark() {
+    // Each answered UDP request stays 32 s to absorb retransmissions; it is no work in flight.
+    TransactionLayer l = layer(new OverloadPolicy(2, 1, Duration.ZERO, 5), 3);
+    for (int i = 1; i <= 10; i++) {
+      transport.receive(message("z9hG4bK-u" + i, i, ""), udp);
+      answerAll(200);
+    }
+    assertThat(busy()).isEmpty();
+    assertThat(txs).hasSize(10);
+    assertThat(l.activeTransactions()).isEqualTo(10);
+    assertThat(l.transactionsInFlight()).isZero();
+  }
+
+  @Test
+  void udpTransactionsStillAwaitingTheirFinalResponseAreShed() {
+    TransactionLayer l = layer(new OverloadPolicy(2, 1, Duration.ZERO, 5), 100);
+    transport.receive(message("z9hG4bK-u1", 1, ""), udp);
+    answerAll(200);
+    transport.receive(message("z9hG4bK-u2", 2, ""), udp);
+    transport.receive(message("z9hG4bK-u3", 3, ""), udp);
+    txs.get(1).respond(SipResponse.forRequest(txs.get(1).request(), 100, "Trying").build());
+    transport.receive(message("z9hG4bK-u4", 4, ""), udp);
+
+    assertThat(l.transactionsInFlight()).isEqualTo(2); // a provisional answer is not a final one
+    assertThat(busy()).hasSize(1);
+    assertThat(txs).hasSize(3);
+  }
+
+  @Test
+  void anAcceptedInviteNoLongerCountsAsInFlight() {
+    TransactionLayer l = layer(new OverloadPolicy(1, 0, Duration.ZERO, 5), 100);
+    transport.receive(io.parley.testing.SipMessages.invite("z9hG4bK-i1"), udp);
+    ServerTransaction invite = txs.getFirst();
+    invite.respond(SipResponse.forRequest(invite.request(), 200, "OK").toTag("t").build());
+    assertThat(l.transactionsInFlight()).isZero();
+    transport.receive(message("z9hG4bK-u2", 2, ""), udp);
+    assertThat(busy()).isEmpty();
+  }
+
+  @Test
+  void beyondTheCompletedCapTheOldestFinishedTransactionStopsAbsorbingRetransmissions() {
+    TransactionLayer l = layer(new OverloadPolicy(100, 50, Duration.ZERO, 5), 100, 2);
+    for (int i = 1; i <= 3; i++) {
+      transport.receive(message("z9hG4bK-u" + i, i, ""), udp);
+      answerAll(200);
+    }
+    assertThat(l.activeTransactions()).isEqualTo(2);
+
+    transport.receive(message("z9hG4bK-u3", 3, ""), udp); // still absorbed: answered again
+    assertThat(txs).hasSize(3);
+    transport.receive(message("z9hG4bK-u1", 1, ""), udp); // evicted: a new request for the TU
+    assertThat(txs).hasSize(4);
+  }
+
+  @Test
+  void finishedUdpTransactionsEndAfterTimerJWithOneSharedTimer() {
+    TransactionLayer l = layer(new OverloadPolicy(100, 50, Duration.ZERO, 5), 100);
+    transport.receive(message("z9hG4bK-u1", 1, ""), udp);
+    answerAll(200);
+    timers.advance(Duration.ofSeconds(10));
+    transport.receive(message("z9hG4bK-u2", 2, ""), udp);
+    answerAll(200);
+    assertThat(timers.pending()).isEqualTo(1);
+
+    timers.advance(Duration.ofMillis(21_999));
+    assertThat(l.activeTransactions()).isEqualTo(2);
+    timers.advance(Duration.ofMillis(1));
+    assertThat(l.activeTransactions()).isEqualTo(1);
+    timers.advance(Duration.ofMillis(9_999));
+    assertThat(l.activeTransactions()).isEqualTo(1);
+    timers.advance(Duration.ofMillis(1));
+    assertThat(l.activeTransactions()).isZero();
+    assertThat(timers.pending()).isZero();
+  }
+
+  private static SipRequest register(String branch, long cseq) {
+    return request(
+        "REGISTER sip:example.test SIP/2.0\n"
+            + "Via: SIP/2.0/TCP 192.0.2.10:5060;branch="
+            + branch
+            + "\n"
+            + "From: <sip:alice@example.test>;tag=r1\n"
+            + "To: <sip:alice@example.test>\n"
+            + "Call-ID: reg1\n"
+            + "CSeq: "
+            + cseq
+            + " REGISTER\n"
+            + "Content-Length: 0\n\n");
+  }
+
+  private void lagTheLoop() {
+    for (int i = 0; i < 5; i++) {
+      timers.jump(Duration.ofMillis(600));
+      timers.advance(Duration.ZERO);
+    }
+  }
+
+  @Test
+  void underEventLoopLagTheSignInOnANewConnectionIsStillServed() {
+    TransactionLayer l = layer(new OverloadPolicy(100, 50, Duration.ofMillis(200), 5), 100);
+    lagTheLoop();
+    assertThat(l.eventLoopLagMillis()).isGreaterThan(200);
+
+    transport.receive(register("z9hG4bK-r1", 1), tcp); // challenged ...
+    transport.receive(register("z9hG4bK-r2", 2), tcp); // ... and retried with credentials
+
+    assertThat(txs).hasSize(2);
+    assertThat(busy()).isEmpty();
+  }
+
+  @Test
+  void underEventLoopLagLaterRequestsOnTheConnectionAreShed() {
+    TransactionLayer l = layer(new OverloadPolicy(100, 50, Duration.ofMillis(200), 5), 100);
+    lagTheLoop();
+    transport.receive(register("z9hG4bK-r1", 1), tcp);
+    transport.receive(register("z9hG4bK-r2", 2), tcp);
+
+    transport.receive(register("z9hG4bK-r3", 3), tcp);
+    transport.receive(message("z9hG4bK-m1", 4, ""), tcp);
+
+    assertThat(l.overloaded()).isTrue();
+    assertThat(busy()).hasSize(2);
+  }
+
+  @Test
+  void theWatermarkShedsEvenASignInOnANewConnection() {
+    layer(new OverloadPolicy(1, 0, Duration.ZERO, 5), 100);
+    transport.receive(message("z9hG4bK-u1", 1, ""), udp);
+
+    transport.receive(register("z9hG4bK-r1", 1), tcp);
+
+    assertThat(busy()).hasSize(1);
   }
 }
