@@ -24,8 +24,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -51,6 +53,7 @@ public final class HazelcastLocationStore implements LocationStore {
   private final String selfNodeId;
   private final Clock clock;
   private final LocalFlowIndex flows = new LocalFlowIndex();
+  private final List<Consumer<Set<String>>> droppedListeners = new CopyOnWriteArrayList<>();
   private final ExecutorService scans = Executors.newVirtualThreadPerTaskExecutor();
 
   public HazelcastLocationStore(HazelcastInstance hz, String selfNodeId, Clock clock) {
@@ -220,6 +223,15 @@ public final class HazelcastLocationStore implements LocationStore {
     return flows.trackedAors();
   }
 
+  /**
+   * Tells {@code listener} which AORs lost bindings in a pool-wide scan (expiry sweep, a departed
+   * node, orphans): changes no REGISTER announced, which presence must turn into NOTIFYs. Called on
+   * a scan thread, on the member that ran the scan; must not block.
+   */
+  public void onBindingsDropped(Consumer<Set<String>> listener) {
+    droppedListeners.add(listener);
+  }
+
   private Future<Integer> scan(
       com.hazelcast.map.EntryProcessor<String, AorBindings, @Nullable Integer> processor) {
     Context context = Vertx.currentContext();
@@ -228,8 +240,22 @@ public final class HazelcastLocationStore implements LocationStore {
             () -> {
               Map<String, @Nullable Integer> results = bindings.executeOnEntries(processor);
               int total = 0;
-              for (Integer n : results.values()) {
-                total += n == null ? 0 : n;
+              Set<String> touched = new HashSet<>();
+              for (Map.Entry<String, @Nullable Integer> e : results.entrySet()) {
+                int n = e.getValue() == null ? 0 : e.getValue();
+                total += n;
+                if (n > 0) {
+                  touched.add(e.getKey());
+                }
+              }
+              if (!touched.isEmpty()) {
+                for (Consumer<Set<String>> l : droppedListeners) {
+                  try {
+                    l.accept(Set.copyOf(touched));
+                  } catch (RuntimeException ex) {
+                    log.warn("bindings-dropped listener failed", ex);
+                  }
+                }
               }
               return total;
             },
