@@ -52,6 +52,12 @@ public final class SipNode {
     RequestRouter create(Services services);
   }
 
+  /** Builds a {@link SipApplication.LocalService} (e.g. presence) once the layers exist. */
+  @FunctionalInterface
+  public interface LocalServiceFactory {
+    SipApplication.LocalService create(Services services);
+  }
+
   private final Vertx vertx;
   private final SipNodeConfig config;
   private final CredentialSource credentials;
@@ -60,6 +66,8 @@ public final class SipNode {
   private final RouterFactory routerFactory;
   private final Clock clock;
   private final SipTransportLayer transport;
+  private @Nullable LocalServiceFactory localServiceFactory;
+  private SipApplication.@Nullable LocalService localService;
   private @Nullable TransactionLayer transactions;
   private @Nullable SipApplication application;
   private long purgeTimer = -1;
@@ -83,6 +91,12 @@ public final class SipNode {
     this.clock = Clock.systemUTC();
     this.transport =
         SipTransportLayer.create(vertx, config.transport().withFlowIdPrefix(config.nodeId() + "/"));
+  }
+
+  /** Adds a local service (call before {@link #start()}). */
+  public SipNode withLocalService(LocalServiceFactory factory) {
+    this.localServiceFactory = factory;
+    return this;
   }
 
   /** Starts the listeners and the layers above them. */
@@ -127,8 +141,8 @@ public final class SipNode {
     DigestGate gate =
         new DigestGate(byRealm, config.domains().get(0), credentials, config.throttle(clock));
     Registrar registrar = new Registrar(config.registrar(), locations, config.nodeId(), clock);
-    RequestRouter router =
-        routerFactory.create(new Services(vertx, config, transport, tl, locations, ctx));
+    Services services = new Services(vertx, config, transport, tl, locations, ctx);
+    RequestRouter router = routerFactory.create(services);
     Executor onContext =
         task -> {
           if (Vertx.currentContext() == ctx) {
@@ -146,6 +160,10 @@ public final class SipNode {
             router,
             transport.flows(),
             onContext);
+    if (localServiceFactory != null) {
+      localService = localServiceFactory.create(services);
+      app.localService(localService);
+    }
     tl.transactionUser(app);
     transactions = tl;
     application = app;
@@ -191,8 +209,17 @@ public final class SipNode {
       purgeTimer = -1;
     }
     TransactionLayer tl = transactions;
+    SipApplication.LocalService local = localService;
     if (tl != null) {
-      transport.context().runOnContext(x -> tl.close());
+      transport
+          .context()
+          .runOnContext(
+              x -> {
+                if (local != null) {
+                  local.close();
+                }
+                tl.close();
+              });
     }
     return transport.stop();
   }
