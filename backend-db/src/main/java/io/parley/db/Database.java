@@ -61,6 +61,10 @@ public final class Database implements AutoCloseable {
     hikari.setPassword(config.password());
     hikari.setMaximumPoolSize(config.poolSize());
     hikari.setMinimumIdle(Math.min(2, config.poolSize()));
+    // When PostgreSQL is down, callers must learn it in seconds (and answer 503), not wait the
+    // default 30 s per request while worker threads pile up.
+    hikari.setConnectionTimeout(3_000);
+    hikari.setValidationTimeout(2_000);
     hikari.setPoolName("parley-db");
     HikariDataSource ds = new HikariDataSource(hikari);
     try {

@@ -1,0 +1,3 @@
+/** The pool node's configuration file: YAML with environment substitution, validated on load. */
+@org.jspecify.annotations.NullMarked
+package io.parley.config;
