@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Timeout;
 class PresenceIT {
 
   private static final String DOMAIN = PresenceUa.DOMAIN;
-  private static final String[] USERS = {"alice", "bob", "carol", "dave", "erin", "frank"};
+  private static final String[] USERS = {"alice", "bob", "carol", "dave", "erin", "frank", "gina"};
 
   private static TestDatabase db;
   private static Vertx vertx;
@@ -77,7 +77,7 @@ class PresenceIT {
                 config,
                 new JdbcCredentialSource(vertx, database.credentials()),
                 "presence-it-digest-key-0123456789".getBytes(StandardCharsets.UTF_8),
-                new InMemoryLocationStore(),
+                new PresenceLocationStore(new InMemoryLocationStore(), events),
                 services ->
                     new ProxyCore(
                         services.transactions(),
@@ -256,6 +256,24 @@ class PresenceIT {
     Request active = frank.awaitNotify(d, n -> state(n).startsWith("active"));
     assertThat(PresenceUa.body(active)).contains("entity=\"sip:erin@example.test\"");
     erin.awaitNotify(winfo, n -> PresenceUa.body(n).contains("status=\"active\""));
+  }
+
+  @Test
+  void aUserWhoNeverPublishesIsOnlineWhileRegistered() throws Exception {
+    PresenceUa alice = ua("alice");
+    Response ok = alice.subscribe("sip:gina@" + DOMAIN, "presence", 600);
+    assertThat(ok.getStatusCode()).isEqualTo(200);
+    PresenceUa.Dialog d = PresenceUa.dialogOf(ok);
+    alice.awaitNotify(d, n -> PresenceUa.body(n).contains("<basic>closed</basic>"));
+    PresenceUa gina = ua("gina");
+    alice.awaitNotify(d, n -> PresenceUa.body(n).contains("<basic>open</basic>"));
+    int before = alice.notifiesIn(d).size();
+    gina.close(); // her connection closes: the registrar drops her binding
+    alice.awaitNotify(
+        d,
+        n ->
+            alice.notifiesIn(d).indexOf(n) >= before
+                && PresenceUa.body(n).contains("<basic>closed</basic>"));
   }
 
   @Test
