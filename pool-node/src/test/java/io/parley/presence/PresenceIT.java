@@ -40,7 +40,10 @@ import org.junit.jupiter.api.Timeout;
 class PresenceIT {
 
   private static final String DOMAIN = PresenceUa.DOMAIN;
-  private static final String[] USERS = {"alice", "bob", "carol", "dave", "erin", "frank", "gina"};
+  // Publications outlive a test (until they expire): each test watches presentities of its own.
+  private static final String[] USERS = {
+    "alice", "bob", "carol", "dave", "erin", "frank", "gina", "hank"
+  };
 
   private static TestDatabase db;
   private static Vertx vertx;
@@ -274,6 +277,32 @@ class PresenceIT {
         n ->
             alice.notifiesIn(d).indexOf(n) >= before
                 && PresenceUa.body(n).contains("<basic>closed</basic>"));
+  }
+
+  @Test
+  void aRefreshGetsTheCurrentStateAndAWatcherAnswering481EndsItsSubscription() throws Exception {
+    PresenceUa alice = ua("alice");
+    PresenceUa hank = ua("hank");
+    Response ok = alice.subscribe("sip:hank@" + DOMAIN, "presence", 600);
+    assertThat(ok.getStatusCode()).isEqualTo(200);
+    PresenceUa.Dialog d = PresenceUa.dialogOf(ok);
+    alice.awaitNotify(d, n -> true);
+    Response refreshed = alice.resubscribe(d, "presence", 300);
+    assertThat(refreshed.getStatusCode()).isEqualTo(200);
+    assertThat(PresenceUa.header(refreshed, "Expires")).isEqualTo("300");
+    alice.awaitNotify(d, n -> alice.notifiesIn(d).indexOf(n) >= 1);
+
+    alice.answerNotifies(481);
+    assertThat(
+            hank.publish(pidf("hank", "open", "", "gone fishing"), null, 600, "presence")
+                .getStatusCode())
+        .isEqualTo(200);
+    alice.awaitNotify(d, n -> PresenceUa.body(n).contains("gone fishing"));
+    // The node dropped the subscription on the 481 (RFC 6665 §4.2.2): the dialog is unknown.
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () -> assertThat(alice.resubscribe(d, "presence", 300).getStatusCode()).isEqualTo(481));
   }
 
   @Test
