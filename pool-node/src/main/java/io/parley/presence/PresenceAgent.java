@@ -85,6 +85,7 @@ public final class PresenceAgent implements SipApplication.LocalService {
   // dialog key (Call-ID|our tag|their tag) -> subscription; touched only on the context
   private final Map<String, Subscription> dialogs = new HashMap<>();
   private final Map<String, List<Subscription>> byPresentity = new HashMap<>();
+  private final Map<String, Integer> perWatcher = new HashMap<>();
   private final AutoCloseable eventRegistration;
   private final long sweepTimer;
   private boolean closed;
@@ -310,7 +311,8 @@ public final class PresenceAgent implements SipApplication.LocalService {
       respond(tx, simple(request, 403, "Only The Presentity May Watch Its Watchers"));
       return;
     }
-    if (dialogs.size() >= config.maxSubscriptions()) {
+    if (dialogs.size() >= config.maxSubscriptions()
+        || perWatcher.getOrDefault(aor, 0) >= config.maxSubscriptionsPerWatcher()) {
       respond(
           tx,
           SipResponse.forRequest(request, 503, "Service Unavailable")
@@ -382,6 +384,7 @@ public final class PresenceAgent implements SipApplication.LocalService {
     }
     dialogs.put(sub.key(), sub);
     byPresentity.computeIfAbsent(presentity, k -> new ArrayList<>()).add(sub);
+    perWatcher.merge(watcher, 1, Integer::sum);
     schedule(sub);
     if (kind == Kind.PRESENCE) {
       updateWatcherEntry(sub, "subscribe");
@@ -602,6 +605,7 @@ public final class PresenceAgent implements SipApplication.LocalService {
     if (dialogs.remove(sub.key()) == null) {
       return;
     }
+    perWatcher.computeIfPresent(sub.watcher, (w, n) -> n <= 1 ? null : n - 1);
     List<Subscription> subs = byPresentity.get(sub.presentity);
     if (subs != null) {
       subs.remove(sub);

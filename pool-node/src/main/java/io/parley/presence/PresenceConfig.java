@@ -15,6 +15,8 @@ import java.util.Set;
  * @param publishMax longer ones are shortened to this
  * @param sweepInterval how often expired publications are purged (and watchers told)
  * @param maxSubscriptions most subscriptions this node holds (503 beyond)
+ * @param maxSubscriptionsPerWatcher most subscriptions one watcher holds on this node (503 beyond;
+ *     a buddy list of that many contacts must fit)
  * @param maxPublicationsPerPresentity most devices' publications per presentity (403 beyond)
  * @param relayedEvents SUBSCRIBE event packages to users of our domains that the proxy relays to
  *     their devices instead of the agent answering 489 (e.g. {@code dialog}); {@code presence} and
@@ -29,6 +31,7 @@ public record PresenceConfig(
     Duration publishMax,
     Duration sweepInterval,
     int maxSubscriptions,
+    int maxSubscriptionsPerWatcher,
     int maxPublicationsPerPresentity,
     Set<String> relayedEvents) {
 
@@ -46,6 +49,7 @@ public record PresenceConfig(
         Duration.ofSeconds(3600),
         Duration.ofSeconds(5),
         100_000,
+        1_000,
         16,
         Set.of());
   }
@@ -61,6 +65,23 @@ public record PresenceConfig(
         publishMax,
         sweep,
         maxSubscriptions,
+        maxSubscriptionsPerWatcher,
+        maxPublicationsPerPresentity,
+        relayedEvents);
+  }
+
+  /** The same with another per-watcher subscription limit. */
+  public PresenceConfig withMaxSubscriptionsPerWatcher(int max) {
+    return new PresenceConfig(
+        subscribeDefault,
+        subscribeMin,
+        subscribeMax,
+        publishDefault,
+        publishMin,
+        publishMax,
+        sweepInterval,
+        maxSubscriptions,
+        max,
         maxPublicationsPerPresentity,
         relayedEvents);
   }

@@ -42,8 +42,10 @@ class PresenceIT {
   private static final String DOMAIN = PresenceUa.DOMAIN;
   // Publications outlive a test (until they expire): each test watches presentities of its own.
   private static final String[] USERS = {
-    "alice", "bob", "carol", "dave", "erin", "frank", "gina", "hank"
+    "alice", "bob", "carol", "dave", "erin", "frank", "gina", "hank", "ivan"
   };
+
+  private static final int MAX_PER_WATCHER = 5;
 
   private static TestDatabase db;
   private static Vertx vertx;
@@ -93,7 +95,8 @@ class PresenceIT {
             .withLocalService(
                 Presence.agent(
                     PresenceConfig.defaults()
-                        .withMinimums(Duration.ofSeconds(1), Duration.ofMillis(200)),
+                        .withMinimums(Duration.ofSeconds(1), Duration.ofMillis(200))
+                        .withMaxSubscriptionsPerWatcher(MAX_PER_WATCHER),
                     new InMemoryPresenceDocuments(),
                     events,
                     new InMemoryWatcherDirectory(),
@@ -303,6 +306,24 @@ class PresenceIT {
         .atMost(Duration.ofSeconds(5))
         .untilAsserted(
             () -> assertThat(alice.resubscribe(d, "presence", 300).getStatusCode()).isEqualTo(481));
+  }
+
+  @Test
+  void oneWatcherCannotHoldMoreThanItsShareOfSubscriptions() throws Exception {
+    PresenceUa ivan = ua("ivan");
+    PresenceUa.Dialog first = null;
+    for (int i = 0; i < MAX_PER_WATCHER; i++) {
+      Response ok = ivan.subscribe("sip:hank@" + DOMAIN, "presence", 600);
+      assertThat(ok.getStatusCode()).isEqualTo(200);
+      first = first == null ? PresenceUa.dialogOf(ok) : first;
+    }
+    Response refused = ivan.subscribe("sip:hank@" + DOMAIN, "presence", 600);
+    assertThat(refused.getStatusCode()).isEqualTo(503);
+    assertThat(PresenceUa.header(refused, "Retry-After")).isNotEmpty();
+    // Ending one makes room for another.
+    assertThat(ivan.resubscribe(first, "presence", 0).getStatusCode()).isEqualTo(200);
+    assertThat(ivan.subscribe("sip:hank@" + DOMAIN, "presence", 600).getStatusCode())
+        .isEqualTo(200);
   }
 
   @Test
