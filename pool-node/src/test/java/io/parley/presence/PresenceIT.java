@@ -106,6 +106,7 @@ class PresenceIT {
 
   @AfterAll
   static void stop() throws Exception {
+    PresenceUa.awaitStopped();
     try {
       if (node != null) {
         await(node.stop());

@@ -36,6 +36,7 @@ final class PresenceUa implements SipListener {
 
   static final String DOMAIN = "example.test";
   private static final AtomicLong NAMES = new AtomicLong();
+  private static final List<Thread> STOPPING = new CopyOnWriteArrayList<>();
 
   final String user;
   private final String password;
@@ -304,10 +305,21 @@ final class PresenceUa implements SipListener {
   @Override
   public void processDialogTerminated(DialogTerminatedEvent event) {}
 
-  /** Stops the stack in the background (JAIN-SIP's stop sleeps). */
+  /**
+   * Stops the stack in the background (JAIN-SIP's stop sleeps about a second); {@link
+   * #awaitStopped()} waits for every stop begun so far, so no stack outlives the test class.
+   */
   void close() {
     Thread t = new Thread(jain.stack()::stop, "presence-ua-stop");
     t.setDaemon(true);
+    STOPPING.add(t);
     t.start();
+  }
+
+  static void awaitStopped() throws InterruptedException {
+    for (Thread t : STOPPING) {
+      t.join(30_000);
+    }
+    STOPPING.clear();
   }
 }
