@@ -92,6 +92,22 @@ public final class SipApplication implements TransactionUser {
   // flow id -> AOR proven by a REGISTER on that connection (a String: the usual single user), or a
   // LinkedHashSet of them once a second user proved itself there; touched only on the context
   private final Map<String, Object> identities = new HashMap<>();
+  private @Nullable LocalService localService;
+
+  /**
+   * A service of this node that answers some authenticated requests itself instead of the proxy
+   * (the presence agent: PUBLISH and SUBSCRIBE to users of our domains). Called on the context.
+   */
+  public interface LocalService {
+    /** True when this service answers {@code request} (an authenticated, checked request). */
+    boolean claims(SipRequest request, Flow flow);
+
+    /** Answers a claimed request; {@code authenticatedAor} is the sender's proven AOR. */
+    void onRequest(ServerTransaction tx, SipRequest request, Flow flow, String authenticatedAor);
+
+    /** The node stops. */
+    default void close() {}
+  }
 
   /**
    * @param domains the SIP domains we serve (lower-case); the first is the default realm
@@ -115,6 +131,11 @@ public final class SipApplication implements TransactionUser {
     this.flows = flows;
     this.onContext = onContext;
     flows.addCloseListener(this::onFlowClosed);
+  }
+
+  /** Sets the service that answers the requests it claims before they reach the router. */
+  public void localService(@Nullable LocalService service) {
+    this.localService = service;
   }
 
   /** The first AOR proven on this connection, or null. */
@@ -318,7 +339,7 @@ public final class SipApplication implements TransactionUser {
       return;
     }
     if (proven) {
-      router.onRequest(tx, request, flow, fromAor);
+      deliver(tx, request, flow, fromAor);
       return;
     }
     if (flow.reliable() && identities.containsKey(flow.id())) {
@@ -348,11 +369,20 @@ public final class SipApplication implements TransactionUser {
               if (!a.aor().equals(fromAor)) {
                 respond(tx, simple(request, 403, "From does not match the authenticated identity"));
               } else {
-                router.onRequest(tx, request, flow, a.aor());
+                deliver(tx, request, flow, a.aor());
               }
             }
           }
         });
+  }
+
+  private void deliver(ServerTransaction tx, SipRequest request, Flow flow, String aor) {
+    LocalService local = localService;
+    if (local != null && local.claims(request, flow)) {
+      local.onRequest(tx, request, flow, aor);
+    } else {
+      router.onRequest(tx, request, flow, aor);
+    }
   }
 
   private void onFlowClosed(Flow flow, CloseReason reason) {

@@ -54,6 +54,12 @@ public final class SipNode {
     RequestRouter create(Services services);
   }
 
+  /** Builds a {@link SipApplication.LocalService} (e.g. presence) once the layers exist. */
+  @FunctionalInterface
+  public interface LocalServiceFactory {
+    SipApplication.LocalService create(Services services);
+  }
+
   private final Vertx vertx;
   private final SipNodeConfig config;
   private final CredentialSource credentials;
@@ -64,6 +70,8 @@ public final class SipNode {
   private final SipTransportLayer transport;
   private final Function<SipTransportLayer, SipTransport> transportView;
   private @Nullable SipTransport view;
+  private @Nullable LocalServiceFactory localServiceFactory;
+  private SipApplication.@Nullable LocalService localService;
   private @Nullable TransactionLayer transactions;
   private @Nullable SipApplication application;
   private long purgeTimer = -1;
@@ -103,6 +111,12 @@ public final class SipNode {
     this.clock = Clock.systemUTC();
     this.transport =
         SipTransportLayer.create(vertx, config.transport().withFlowIdPrefix(config.nodeId() + "/"));
+  }
+
+  /** Adds a local service (call before {@link #start()}). */
+  public SipNode withLocalService(LocalServiceFactory factory) {
+    this.localServiceFactory = factory;
+    return this;
   }
 
   /** Starts the listeners and the layers above them. */
@@ -149,8 +163,8 @@ public final class SipNode {
     DigestGate gate =
         new DigestGate(byRealm, config.domains().get(0), credentials, config.throttle(clock));
     Registrar registrar = new Registrar(config.registrar(), locations, config.nodeId(), clock);
-    RequestRouter router =
-        routerFactory.create(new Services(vertx, config, seen, tl, locations, ctx));
+    Services services = new Services(vertx, config, seen, tl, locations, ctx);
+    RequestRouter router = routerFactory.create(services);
     Executor onContext =
         task -> {
           if (Vertx.currentContext() == ctx) {
@@ -168,6 +182,10 @@ public final class SipNode {
             router,
             seen.flows(),
             onContext);
+    if (localServiceFactory != null) {
+      localService = localServiceFactory.create(services);
+      app.localService(localService);
+    }
     tl.transactionUser(app);
     transactions = tl;
     application = app;
@@ -216,8 +234,17 @@ public final class SipNode {
       purgeTimer = -1;
     }
     TransactionLayer tl = transactions;
+    SipApplication.LocalService local = localService;
     if (tl != null) {
-      transport.context().runOnContext(x -> tl.close());
+      transport
+          .context()
+          .runOnContext(
+              x -> {
+                if (local != null) {
+                  local.close();
+                }
+                tl.close();
+              });
     }
     return transport.stop();
   }
