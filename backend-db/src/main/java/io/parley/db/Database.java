@@ -118,6 +118,10 @@ public final class Database implements AutoCloseable {
   }
 
   /** A new settings repository over this pool. */
+  public io.parley.db.presence.PresenceRuleRepository presenceRules() {
+    return new io.parley.db.presence.PresenceRuleRepository(dsl);
+  }
+
   public SettingsRepository settings() {
     return new SettingsRepository(dsl);
   }

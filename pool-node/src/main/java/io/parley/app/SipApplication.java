@@ -72,7 +72,8 @@ public final class SipApplication implements TransactionUser {
 
   /** Allow of our OPTIONS answer: what the proxy relays and the registrar serves. */
   public static final String ALLOW =
-      "INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, INFO, REGISTER, SUBSCRIBE, NOTIFY, REFER,"
+      "INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, INFO, REGISTER, SUBSCRIBE, NOTIFY, PUBLISH,"
+          + " REFER,"
           + " PRACK, UPDATE, BENOTIFY";
 
   /** Require tags we implement as a UAS (registrar, OPTIONS). */

@@ -87,7 +87,9 @@ public final class PoolCluster {
         .getSerializationConfig()
         .setJavaSerializationFilterConfig(
             new JavaSerializationFilterConfig()
-                .setWhitelist(new ClassFilter().addPrefixes("io.parley.cluster.", "io.vertx.")));
+                .setWhitelist(
+                    new ClassFilter()
+                        .addPrefixes("io.parley.cluster.", "io.parley.presence.", "io.vertx.")));
   }
 
   private static void network(Config config, ClusterSettings s) {

@@ -3,7 +3,10 @@ package io.parley.pool;
 import io.parley.app.JdbcCredentialSource;
 import io.parley.cluster.CachingCredentialSource;
 import io.parley.cluster.ClusterSettings;
+import io.parley.cluster.EventBusPresenceEvents;
 import io.parley.cluster.HazelcastLocationStore;
+import io.parley.cluster.HazelcastPresenceDocuments;
+import io.parley.cluster.HazelcastWatcherDirectory;
 import io.parley.cluster.NodeLossCleanup;
 import io.parley.cluster.PoolCluster;
 import io.parley.cluster.PoolMembership;
@@ -15,6 +18,11 @@ import io.parley.node.SipNodeConfig;
 import io.parley.ops.AdminServer;
 import io.parley.ops.NodeMetrics;
 import io.parley.ops.ReadinessState;
+import io.parley.presence.DatabasePresenceRules;
+import io.parley.presence.Presence;
+import io.parley.presence.PresenceConfig;
+import io.parley.presence.PresenceEvent;
+import io.parley.presence.PresenceLocationStore;
 import io.parley.routing.ProxyCore;
 import io.parley.routing.ProxyIdentity;
 import io.parley.routing.UserExistence;
@@ -209,6 +217,31 @@ public final class PoolNode {
     }
     UserExistence users =
         aor -> vertx.executeBlocking(() -> db.users().findBySipUri(aor).isPresent(), false);
+    // Presence: publications and watcher lists pool-wide in Hazelcast, changes fanned out over
+    // the event bus; each member notifies the watchers connected to it.
+    EventBusPresenceEvents presenceEvents = new EventBusPresenceEvents(vertx);
+    HazelcastPresenceDocuments documents = new HazelcastPresenceDocuments(hz, nodeId);
+    HazelcastWatcherDirectory watchers = new HazelcastWatcherDirectory(hz);
+    PresenceLocationStore presenceLocations = new PresenceLocationStore(locations, presenceEvents);
+    locations.onBindingsDropped(
+        aors -> aors.forEach(a -> presenceEvents.publish(new PresenceEvent.ViewChanged(a))));
+    membership.onNodeLeft(
+        left -> {
+          if (!membership.isOldest()) {
+            return; // the oldest survivor cleans up, once
+          }
+          Instant now = Instant.now(clock);
+          documents
+              .removeNode(left, now)
+              .onSuccess(
+                  ps -> ps.forEach(p -> presenceEvents.publish(new PresenceEvent.ViewChanged(p))));
+          watchers
+              .removeNode(left, now)
+              .onSuccess(
+                  ps ->
+                      ps.forEach(
+                          p -> presenceEvents.publish(new PresenceEvent.WatchersChanged(p))));
+        });
     PoolLink[] linkHolder = new PoolLink[1];
     SipNode sip =
         new SipNode(
@@ -217,7 +250,7 @@ public final class PoolNode {
             new CachingCredentialSource(
                 new JdbcCredentialSource(vertx, db.credentials()), hz, CREDENTIAL_CACHE_TTL),
             digestKey,
-            locations,
+            presenceLocations,
             services ->
                 new ProxyCore(
                     services.transactions(),
@@ -233,6 +266,14 @@ public final class PoolNode {
               linkHolder[0] = link;
               return link;
             });
+    sip.withLocalService(
+        Presence.agent(
+            PresenceConfig.defaults(),
+            documents,
+            presenceEvents,
+            watchers,
+            new DatabasePresenceRules(
+                vertx, db.presenceRules(), db.users(), presenceEvents, true)));
     await(sip.start(), Duration.ofSeconds(30));
     PoolLink link = linkHolder[0];
     await(link.start(), Duration.ofSeconds(30));

@@ -42,7 +42,7 @@ public final class InMemoryPresenceDocuments implements PresenceDocuments {
   }
 
   /** The change on a mutable copy of one presentity's publications. */
-  static PublishOutcome applyTo(
+  public static PublishOutcome applyTo(
       String presentity, Map<String, Publication> pubs, PublicationChange change) {
     return switch (change) {
       case PublicationChange.Create c -> {

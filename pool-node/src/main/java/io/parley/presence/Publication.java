@@ -17,7 +17,8 @@ public record Publication(
     String etag,
     PresenceDocument document,
     Instant expiresAt,
-    Instant publishedAt) {
+    Instant publishedAt)
+    implements java.io.Serializable {
 
   /** True when the publication has lapsed at {@code now}. */
   public boolean expired(Instant now) {

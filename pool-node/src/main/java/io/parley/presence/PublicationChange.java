@@ -9,7 +9,7 @@ import java.time.Instant;
  * data lives (a Hazelcast entry processor). New entity tags are chosen by the caller, so the store
  * needs no randomness and a retried change is deterministic.
  */
-public sealed interface PublicationChange {
+public sealed interface PublicationChange extends java.io.Serializable {
 
   /** The time the change is made at; publications expired at it are dropped first. */
   Instant now();

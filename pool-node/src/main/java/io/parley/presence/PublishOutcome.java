@@ -3,7 +3,7 @@ package io.parley.presence;
 import org.jspecify.annotations.Nullable;
 
 /** What {@link PresenceDocuments#apply} did. */
-public sealed interface PublishOutcome {
+public sealed interface PublishOutcome extends java.io.Serializable {
 
   /**
    * The change was applied.

@@ -24,4 +24,5 @@ public record WatcherEntry(
     String status,
     String event,
     String nodeId,
-    Instant expiresAt) {}
+    Instant expiresAt)
+    implements java.io.Serializable {}

@@ -147,6 +147,53 @@ class PoolIT {
 
   @Test
   @Order(3)
+  void presenceOfAUserOnAnotherMemberReachesWatchers() throws Exception {
+    Request subscribe = alice.newRequest(Request.SUBSCRIBE, bob.aor(), "alice", null);
+    subscribe.addHeader(alice.headers.createHeader("Event", "presence"));
+    subscribe.addHeader(alice.headers.createHeader("Accept", "application/pidf+xml"));
+    subscribe.addHeader(alice.headers.createExpiresHeader(600));
+    assertThat(alice.call(subscribe).getStatusCode()).isBetween(200, 202);
+    // Registered on node-3, never published: online for a watcher on node-1.
+    awaitNotify(alice, "<basic>open</basic>");
+
+    Request publish = bob.newRequest(Request.PUBLISH, bob.aor(), "bob", null);
+    publish.addHeader(bob.headers.createHeader("Event", "presence"));
+    publish.addHeader(bob.headers.createExpiresHeader(600));
+    publish.setContent(
+        pidf(bob.aor(), "open", "in a meeting"),
+        bob.headers.createContentTypeHeader("application", "pidf+xml"));
+    assertThat(bob.call(publish).getStatusCode()).isEqualTo(200);
+    awaitNotify(alice, "in a meeting");
+  }
+
+  private static String pidf(String entity, String basic, String note) {
+    return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        + "<presence xmlns=\"urn:ietf:params:xml:ns:pidf\" entity=\""
+        + entity
+        + "\"><tuple id=\"t1\"><status><basic>"
+        + basic
+        + "</basic></status><note>"
+        + note
+        + "</note></tuple></presence>";
+  }
+
+  /** Waits for a NOTIFY to {@code ua} whose body contains {@code text}. */
+  private static void awaitNotify(SipUa ua, String text) {
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () ->
+                ua.received().stream()
+                    .anyMatch(
+                        r ->
+                            r.getMethod().equals(Request.NOTIFY)
+                                && SipUa.bodyOf(r) != null
+                                && SipUa.bodyOf(r).contains(text)));
+  }
+
+  @Test
+  @Order(4)
   void aKilledMembersUsersGoOfflineAndComeBackOnAnotherMember() throws Exception {
     carol = registered(n2, "carol");
     n3.kill();
@@ -160,6 +207,8 @@ class PoolIT {
         .until(() -> message(alice, bob, "are you there?").getStatusCode() == 480);
     long offlineAfterMs = (System.nanoTime() - killed) / 1_000_000;
     System.out.println("PoolIT: bob offline " + offlineAfterMs + " ms after SIGKILL of node-3");
+    // ...and his watcher on node-1 is told: his registration and publication died with node-3.
+    awaitNotify(alice, "<basic>closed</basic>");
 
     // What the survivors hold is intact.
     assertThat(message(alice, carol, "still here?").getStatusCode()).isEqualTo(200);
@@ -172,7 +221,7 @@ class PoolIT {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void aJoiningMemberTakesClientsWithoutRestartingTheOthers() throws Exception {
     PoolMember n4 =
         member(
@@ -189,7 +238,7 @@ class PoolIT {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void aDrainedMemberSendsItsClientsElsewhereAndLeaves() throws Exception {
     int exit = n2.terminateAndWait(Duration.ofSeconds(60));
     // 143 = 128 + SIGTERM: how the JVM reports an exit on that signal after its shutdown hook.
@@ -208,7 +257,7 @@ class PoolIT {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void withTheDatabaseDownSignedInUsersCarryOn() throws Exception {
     pg.close();
     try {

@@ -9,7 +9,7 @@ import java.util.List;
  *     on-the-phone}...), in document order
  * @param notes the person's notes
  */
-public record Person(List<String> activities, List<String> notes) {
+public record Person(List<String> activities, List<String> notes) implements java.io.Serializable {
   public Person {
     activities = List.copyOf(activities);
     notes = List.copyOf(notes);

@@ -14,7 +14,8 @@ import org.jspecify.annotations.Nullable;
  * @param notes the document-level notes
  */
 public record PresenceDocument(
-    String entity, List<Tuple> tuples, @Nullable Person person, List<String> notes) {
+    String entity, List<Tuple> tuples, @Nullable Person person, List<String> notes)
+    implements java.io.Serializable {
   public PresenceDocument {
     tuples = List.copyOf(tuples);
     notes = List.copyOf(notes);

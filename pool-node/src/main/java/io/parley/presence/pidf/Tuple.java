@@ -11,8 +11,8 @@ import org.jspecify.annotations.Nullable;
  * @param contact the contact URI, or null
  * @param notes the tuple's notes, in document order
  */
-public record Tuple(
-    String id, @Nullable Basic basic, @Nullable String contact, List<String> notes) {
+public record Tuple(String id, @Nullable Basic basic, @Nullable String contact, List<String> notes)
+    implements java.io.Serializable {
   public Tuple {
     notes = List.copyOf(notes);
   }
