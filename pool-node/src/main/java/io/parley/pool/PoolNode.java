@@ -37,8 +37,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.TrustOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.time.Clock;
 import java.time.Duration;
@@ -138,14 +140,8 @@ public final class PoolNode {
     // The "trusted server" rule of the original product: only a member presenting a certificate
     // of the pool CA can open an event-bus connection, in either direction.
     EventBusOptions bus =
-        new EventBusOptions()
-            .setHost(pool.bindHost())
-            .setPort(Math.max(0, pool.eventBusPort()))
-            .setClusterPublicHost(pool.advertisedHost())
-            .setSsl(true)
-            .setKeyCertOptions(keyCert)
-            .setTrustOptions(trust)
-            .setClientAuth(ClientAuth.REQUIRED);
+        eventBusOptions(
+            pool.bindHost(), pool.eventBusPort(), pool.advertisedHost(), keyCert, trust);
     log.info(
         "joining pool '{}' as {} (Hazelcast {}:{}, members {})",
         pool.name(),
@@ -168,6 +164,26 @@ public final class PoolNode {
       await(vertx.close(), Duration.ofSeconds(30));
       throw e;
     }
+  }
+
+  /**
+   * The clustered event bus of a member: mutual TLS, and only certificates of the pool CA ({@code
+   * trust}) are accepted, whichever side opens the connection.
+   */
+  public static EventBusOptions eventBusOptions(
+      String bindHost,
+      int port,
+      String advertisedHost,
+      KeyCertOptions keyCert,
+      TrustOptions trust) {
+    return new EventBusOptions()
+        .setHost(bindHost)
+        .setPort(Math.max(0, port))
+        .setClusterPublicHost(advertisedHost)
+        .setSsl(true)
+        .setKeyCertOptions(keyCert)
+        .setTrustOptions(trust)
+        .setClientAuth(ClientAuth.REQUIRED);
   }
 
   private static PoolNode assemble(
