@@ -13,11 +13,23 @@ public final class XcapException extends RuntimeException {
 
   private final int status;
   private final @Nullable String xcapError;
+  private final @Nullable String etag;
 
-  private XcapException(int status, String message, @Nullable String xcapError) {
+  private XcapException(
+      int status, String message, @Nullable String xcapError, @Nullable String etag) {
     super(message, null, false, false);
     this.status = status;
     this.xcapError = xcapError;
+    this.etag = etag;
+  }
+
+  private XcapException(int status, String message, @Nullable String xcapError) {
+    this(status, message, xcapError, null);
+  }
+
+  /** 304 for a GET whose If-None-Match names the current version; carries that ETag. */
+  public static XcapException notModified(String etag) {
+    return new XcapException(304, "not modified", null, etag);
   }
 
   /** A plain HTTP error (404, 412, 415 ...) without body. */
@@ -75,6 +87,11 @@ public final class XcapException extends RuntimeException {
 
   public int status() {
     return status;
+  }
+
+  /** The document's current ETag, sent with a 304; else null. */
+  public @Nullable String etag() {
+    return etag;
   }
 
   /** The {@code xcap-error} document for a 409, else null. */

@@ -165,7 +165,8 @@ public final class XcapServer {
     router
         .route("/xcap/*")
         .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY))
-        .handler(this::handle);
+        .handler(this::handle)
+        .failureHandler(XcapServer::routerFailure);
     HttpServer s = vertx.createHttpServer(options).requestHandler(router);
     return s.listen()
         .map(
@@ -212,6 +213,24 @@ public final class XcapServer {
               });
     } catch (RuntimeException e) {
       fail(ctx, e);
+    }
+  }
+
+  /** Failures raised by Vert.x Web itself (BodyHandler: 413 for a body over the limit). */
+  private static void routerFailure(RoutingContext ctx) {
+    HttpServerResponse r = ctx.response();
+    if (r.ended() || r.headWritten()) {
+      return;
+    }
+    int status = ctx.statusCode();
+    if (status == 413) {
+      r.setStatusCode(413).end();
+    } else if (status >= 400 && status < 500) {
+      r.setStatusCode(status).end();
+    } else {
+      log.warn(
+          "XCAP request {} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
+      r.setStatusCode(500).end();
     }
   }
 
@@ -511,7 +530,7 @@ public final class XcapServer {
         throw XcapException.status(412, "If-Match failed");
       }
       if (ifNoneMatch != null && matches(ifNoneMatch, etag)) {
-        throw XcapException.status(304, "not modified");
+        throw XcapException.notModified(etag);
       }
     }
 
@@ -619,6 +638,9 @@ public final class XcapServer {
     switch (cause) {
       case XcapException x -> {
         r.setStatusCode(x.status());
+        if (x.etag() != null) {
+          r.putHeader("ETag", x.etag());
+        }
         if (x.xcapError() != null) {
           r.putHeader("Content-Type", ERROR_TYPE).end(x.xcapError());
         } else {

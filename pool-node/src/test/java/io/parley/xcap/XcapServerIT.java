@@ -14,17 +14,23 @@ import io.parley.presence.InMemoryPresenceEvents;
 import io.parley.presence.PresenceEvent;
 import io.parley.presence.WatcherAccess;
 import io.parley.testing.ClientDigest;
+import io.parley.tls.TestCertificates;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.PemKeyCertOptions;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -210,7 +216,9 @@ class XcapServerIT {
     assertThat(alice("DELETE", RL, "", "If-Match", first).statusCode()).isEqualTo(412);
     assertThat(alice("PUT", RL, LIST_DOC, "Content-Type", type, "If-None-Match", "*").statusCode())
         .isEqualTo(412);
-    assertThat(alice("GET", RL, "", "If-None-Match", etag(second)).statusCode()).isEqualTo(304);
+    HttpResponse<String> notModified = alice("GET", RL, "", "If-None-Match", etag(second));
+    assertThat(notModified.statusCode()).isEqualTo(304);
+    assertThat(etag(notModified)).isEqualTo(etag(second));
     assertThat(alice("GET", RL, "").body()).contains("name=\"office\"");
 
     assertThat(alice("DELETE", RL, "", "If-Match", etag(second)).statusCode()).isEqualTo(200);
@@ -323,10 +331,83 @@ class XcapServerIT {
         .isEqualTo(404);
 
     byte[] huge = new byte[XcapServer.MAX_BODY + 1];
-    java.util.Arrays.fill(huge, (byte) ' ');
+    Arrays.fill(huge, (byte) ' ');
     HttpResponse<String> tooLarge =
         plain(request("PUT", RL, huge).header("Content-Type", ResourceLists.CONTENT_TYPE).build());
     assertThat(tooLarge.statusCode()).isEqualTo(413);
+  }
+
+  @Test
+  void theHttpsListenerAuthenticatesAndServesTheSameDocuments() throws Exception {
+    io.parley.tls.TestCertificates certs = TestCertificates.localhost();
+    XcapServer https =
+        new XcapServer(
+            vertx,
+            "127.0.0.1",
+            0,
+            new PemKeyCertOptions()
+                .setCertValue(Buffer.buffer(certs.certificateChainPem()))
+                .setKeyValue(Buffer.buffer(certs.privateKeyPem())),
+            Set.of(DOMAIN),
+            "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII),
+            new JdbcCredentialSource(vertx, db.database().credentials()),
+            new ContactListRepository(db.dsl()),
+            new PresenceRuleSetRepository(db.dsl()),
+            (p, w) -> {});
+    https.start().await(10, TimeUnit.SECONDS);
+    try {
+      javax.net.ssl.TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(certs.trustStore());
+      javax.net.ssl.SSLContext ssl = SSLContext.getInstance("TLS");
+      ssl.init(null, tmf.getTrustManagers(), null);
+      HttpClient client =
+          HttpClient.newBuilder()
+              .sslContext(ssl)
+              .version(HttpClient.Version.HTTP_1_1)
+              .connectTimeout(Duration.ofSeconds(5))
+              .build();
+      URI uri = URI.create("https://localhost:" + https.actualPort() + RL);
+      new ContactListRepository(db.dsl())
+          .replace(ALICE, List.of(new ContactGroup("g", null, List.of())));
+      HttpResponse<String> challenge =
+          client.send(
+              HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(challenge.statusCode()).isEqualTo(401);
+      String auth =
+          ClientDigest.answer(
+              challenge.headers().allValues("WWW-Authenticate").get(0),
+              "alice",
+              "alice-pw",
+              "GET",
+              RL,
+              1);
+      HttpResponse<String> get =
+          client.send(
+              HttpRequest.newBuilder(uri).header("Authorization", auth).GET().build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(get.statusCode()).isEqualTo(200);
+      assertThat(get.body()).contains("<list name=\"g\">");
+    } finally {
+      https.stop().await(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void credentialsForAnotherUriAreRefused() throws Exception {
+    HttpResponse<String> challenge = plain(request("GET", RL, new byte[0]).build());
+    String auth =
+        ClientDigest.answer(
+            challenge.headers().allValues("WWW-Authenticate").get(0),
+            "alice",
+            "alice-pw",
+            "GET",
+            "/xcap/xcap-caps/global/index",
+            1);
+    assertThat(
+            plain(request("GET", RL, new byte[0]).header("Authorization", auth).build())
+                .statusCode())
+        .isEqualTo(400);
   }
 
   @Test
