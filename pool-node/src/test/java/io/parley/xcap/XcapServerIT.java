@@ -23,6 +23,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -32,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -408,6 +411,81 @@ class XcapServerIT {
             plain(request("GET", RL, new byte[0]).header("Authorization", auth).build())
                 .statusCode())
         .isEqualTo(400);
+  }
+
+  /** The docs/xcap.md examples: curl's Digest (first challenge, MD5) against the raw XUI path. */
+  @Test
+  void curlWithDigestEditsTheContactList() throws Exception {
+    Path curl = Path.of("/usr/bin/curl");
+    Assumptions.assumeTrue(Files.isExecutable(curl), "curl not installed");
+    Path doc = Files.createTempFile("friends", ".xml");
+    try {
+      Files.writeString(doc, LIST_DOC);
+      String url = "http://127.0.0.1:" + server.actualPort() + RL;
+      assertThat(
+              curl(
+                  curl.toString(),
+                  "-s",
+                  "-o",
+                  "/dev/null",
+                  "-w",
+                  "%{http_code}",
+                  "--digest",
+                  "-u",
+                  "alice:alice-pw",
+                  "-H",
+                  "Content-Type: " + ResourceLists.CONTENT_TYPE,
+                  "-T",
+                  doc.toString(),
+                  url))
+          .isEqualTo("201");
+      String entry =
+          url
+              + "/~~/resource-lists/list%5B@name=%22work%22%5D/entry%5B@uri=%22sip:dan@x.test%22%5D";
+      assertThat(
+              curl(
+                  curl.toString(),
+                  "-s",
+                  "-o",
+                  "/dev/null",
+                  "-w",
+                  "%{http_code}",
+                  "--digest",
+                  "-u",
+                  "alice:alice-pw",
+                  "-H",
+                  "Content-Type: " + XcapServer.ELEMENT_TYPE,
+                  "-X",
+                  "PUT",
+                  "--data",
+                  "<entry uri=\"sip:dan@x.test\"/>",
+                  entry))
+          .isEqualTo("201");
+      assertThat(curl(curl.toString(), "-s", "--digest", "-u", "alice:alice-pw", url))
+          .contains("<list name=\"friends\">", "<entry uri=\"sip:dan@x.test\"/>");
+      assertThat(
+              curl(
+                  curl.toString(),
+                  "-s",
+                  "-o",
+                  "/dev/null",
+                  "-w",
+                  "%{http_code}",
+                  "--digest",
+                  "-u",
+                  "alice:wrong",
+                  url))
+          .isEqualTo("401");
+    } finally {
+      Files.deleteIfExists(doc);
+    }
+  }
+
+  private static String curl(String... command) throws Exception {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    return out;
   }
 
   @Test
