@@ -3,6 +3,7 @@ package io.parley.xcap;
 import io.parley.db.presence.PresenceAction;
 import io.parley.registrar.Aors;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -95,7 +96,7 @@ public final class PresRules {
   }
 
   private static List<String> conditions(Element conditions) {
-    List<String> watchers = new java.util.ArrayList<>();
+    List<String> watchers = new ArrayList<>();
     for (Element c : Xml.children(conditions)) {
       if (!Xml.is(c, CP, "identity")) {
         throw XcapException.constraint(

@@ -34,6 +34,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -82,7 +83,7 @@ public final class XcapServer {
   private final PresenceRuleSetRepository ruleSets;
   private final RuleChangeListener onRuleChange;
   private final AuthThrottle throttle;
-  private @Nullable HttpServer server;
+  private volatile @Nullable HttpServer server;
 
   /**
    * @param tls key and certificate for HTTPS; null serves plain HTTP (tests, or TLS terminated in
@@ -579,7 +580,7 @@ public final class XcapServer {
     try {
       byte[] h = MessageDigest.getInstance("SHA-256").digest(canonical);
       return "\""
-          + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(h, 18))
+          + Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(h, 18))
           + "\"";
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);

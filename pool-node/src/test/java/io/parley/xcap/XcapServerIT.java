@@ -26,9 +26,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -229,6 +231,42 @@ class XcapServerIT {
   }
 
   @Test
+  void ofTwoConcurrentWritesWithTheSameETagOnlyOneWins() throws Exception {
+    String type = ResourceLists.CONTENT_TYPE;
+    String base = etag(alice("PUT", RL, LIST_DOC, "Content-Type", type));
+    List<HttpRequest> writes = new ArrayList<>();
+    for (String name : List.of("one", "two", "three", "four")) {
+      byte[] body =
+          LIST_DOC
+              .replace("name=\"work\"", "name=\"" + name + "\"")
+              .getBytes(StandardCharsets.UTF_8);
+      HttpResponse<String> challenge = plain(request("PUT", RL, body).build());
+      writes.add(
+          request("PUT", RL, body)
+              .header("Content-Type", type)
+              .header("If-Match", base)
+              .header(
+                  "Authorization",
+                  ClientDigest.answer(
+                      challenge.headers().allValues("WWW-Authenticate").get(0),
+                      "alice",
+                      "alice-pw",
+                      "PUT",
+                      RL,
+                      1))
+              .build());
+    }
+    List<CompletableFuture<HttpResponse<String>>> sent =
+        writes.stream().map(r -> http.sendAsync(r, HttpResponse.BodyHandlers.ofString())).toList();
+    List<Integer> statuses = new ArrayList<>();
+    for (var f : sent) {
+      statuses.add(f.get(20, TimeUnit.SECONDS).statusCode());
+    }
+
+    assertThat(statuses).containsOnly(200, 412).containsOnlyOnce(200);
+  }
+
+  @Test
   void aUserCannotTouchAnotherUsersDocuments() throws Exception {
     String bobs = "/xcap/resource-lists/users/" + BOB + "/index";
     assertThat(alice("GET", bobs, "").statusCode()).isEqualTo(403);
@@ -359,10 +397,10 @@ class XcapServerIT {
             (p, w) -> {});
     https.start().await(10, TimeUnit.SECONDS);
     try {
-      javax.net.ssl.TrustManagerFactory tmf =
+      TrustManagerFactory tmf =
           TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(certs.trustStore());
-      javax.net.ssl.SSLContext ssl = SSLContext.getInstance("TLS");
+      SSLContext ssl = SSLContext.getInstance("TLS");
       ssl.init(null, tmf.getTrustManagers(), null);
       HttpClient client =
           HttpClient.newBuilder()
