@@ -38,7 +38,14 @@ class DatabaseIT {
             .getValues(0, String.class);
     assertThat(tables)
         .containsExactly(
-            "credentials", "flyway_schema_history", "presence_rules", "settings", "users");
+            "contact_entries",
+            "contact_groups",
+            "contact_lists",
+            "credentials",
+            "flyway_schema_history",
+            "presence_rules",
+            "settings",
+            "users");
     assertThat(
             db.dsl()
                 .resultQuery(
