@@ -122,6 +122,14 @@ public final class Database implements AutoCloseable {
     return new io.parley.db.presence.PresenceRuleRepository(dsl);
   }
 
+  public io.parley.db.contacts.ContactListRepository contactLists() {
+    return new io.parley.db.contacts.ContactListRepository(dsl);
+  }
+
+  public io.parley.db.contacts.PresenceRuleSetRepository presenceRuleSets() {
+    return new io.parley.db.contacts.PresenceRuleSetRepository(dsl);
+  }
+
   public SettingsRepository settings() {
     return new SettingsRepository(dsl);
   }

@@ -43,6 +43,7 @@ final class PoolDemoCommand implements Callable<Integer> {
   static final int BASE_TLS = 15160;
   static final int BASE_ADMIN = 18080;
   static final int BASE_HAZELCAST = 15700;
+  static final int BASE_XCAP = 18440;
 
   @Spec CommandSpec spec;
 
@@ -133,7 +134,9 @@ final class PoolDemoCommand implements Callable<Integer> {
                 + (BASE_TLS + i)
                 + ", admin http://127.0.0.1:"
                 + (BASE_ADMIN + i)
-                + "/health/ready");
+                + "/health/ready, xcap https://127.0.0.1:"
+                + (BASE_XCAP + i)
+                + "/xcap");
       }
       say(out, "CA certificate for TLS clients: " + dir.resolve("node-1/tls/ca.pem"));
       if (!demo.isEmpty()) {
@@ -215,6 +218,9 @@ final class PoolDemoCommand implements Callable<Integer> {
           port: %d
         drain:
           grace-period: 10s
+        xcap:
+          host: 127.0.0.1
+          port: %d
         """
             .formatted(
                 i,
@@ -226,7 +232,8 @@ final class PoolDemoCommand implements Callable<Integer> {
                 BASE_TLS + i,
                 pg.jdbcUrl(),
                 EmbeddedDatabase.USER,
-                BASE_ADMIN + i);
+                BASE_ADMIN + i,
+                BASE_XCAP + i);
     Path file = nodeDir.resolve("parley.yaml");
     Files.writeString(file, yaml, StandardCharsets.UTF_8);
     return file;

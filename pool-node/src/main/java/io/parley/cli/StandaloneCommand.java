@@ -122,12 +122,22 @@ final class StandaloneCommand implements Callable<Integer> {
       defaultValue = "-1")
   int adminPort = -1;
 
+  @Option(
+      names = "--xcap-port",
+      paramLabel = "PORT",
+      description =
+          "XCAP over HTTPS for contact lists and presence rules (docs/xcap.md); -1 = off"
+              + " (default: ${DEFAULT-VALUE}).",
+      defaultValue = "-1")
+  int xcapPort = -1;
+
   @Override
   public Integer call() throws Exception {
     validatePort("--udp-port", udpPort);
     validatePort("--tcp-port", tcpPort);
     validatePort("--tls-port", tlsPort);
     validatePort("--admin-port", adminPort);
+    validatePort("--xcap-port", xcapPort);
     validatePositive("--max-connections", maxConnections);
     validatePositive("--max-connections-per-address", maxConnectionsPerAddress);
     PrintWriter out = spec.commandLine().getOut();
@@ -162,7 +172,8 @@ final class StandaloneCommand implements Callable<Integer> {
                   dir.resolve("tls"),
                   maxConnections,
                   maxConnectionsPerAddress,
-                  adminPort),
+                  adminPort,
+                  xcapPort),
               db);
 
       out.println("parley: domain " + dom);

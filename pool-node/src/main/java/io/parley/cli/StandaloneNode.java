@@ -39,7 +39,8 @@ final class StandaloneNode {
       Path tlsDir,
       int maxConnections,
       int maxConnectionsPerAddress,
-      int adminPort) {}
+      int adminPort,
+      int xcapPort) {}
 
   private final PoolNode node;
 
@@ -78,7 +79,8 @@ final class StandaloneNode {
             new NodeConfig.Tls(s.tlsDir()),
             null,
             new NodeConfig.Admin("127.0.0.1", s.adminPort()),
-            new NodeConfig.Drain(Duration.ZERO));
+            new NodeConfig.Drain(Duration.ZERO),
+            new NodeConfig.Xcap(s.host(), s.xcapPort()));
     try {
       return new StandaloneNode(PoolNode.start(config, db));
     } catch (BindException e) {

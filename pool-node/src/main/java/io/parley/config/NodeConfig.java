@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
  * fills defaults and rejects nonsense before anything starts.
  */
 public record NodeConfig(
-    Pool pool, Sip sip, Tls tls, @Nullable Database database, Admin admin, Drain drain) {
+    Pool pool, Sip sip, Tls tls, @Nullable Database database, Admin admin, Drain drain, Xcap xcap) {
 
   /**
    * Pool membership.
@@ -81,6 +81,12 @@ public record NodeConfig(
 
   /** Admin HTTP listener (health, metrics, drain); port -1 disables it. */
   public record Admin(String host, int port) {}
+
+  /**
+   * XCAP over HTTPS (contact lists, presence rules; docs/xcap.md) with the node certificate; port
+   * -1 disables it.
+   */
+  public record Xcap(String host, int port) {}
 
   /** How long a draining node waits for its clients to leave before closing their connections. */
   public record Drain(Duration gracePeriod) {}

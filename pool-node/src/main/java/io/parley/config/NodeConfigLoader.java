@@ -36,7 +36,7 @@ public final class NodeConfigLoader {
   private static final Map<String, Set<String>> KEYS =
       Map.of(
           "",
-          Set.of("pool", "sip", "tls", "database", "admin", "drain"),
+          Set.of("pool", "sip", "tls", "database", "admin", "drain", "xcap"),
           "pool",
           Set.of(
               "name",
@@ -65,7 +65,9 @@ public final class NodeConfigLoader {
           "admin",
           Set.of("host", "port"),
           "drain",
-          Set.of("grace-period"));
+          Set.of("grace-period"),
+          "xcap",
+          Set.of("host", "port"));
 
   public static final int DEFAULT_MAX_CONNECTIONS = 19_000;
   public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 50;
@@ -196,7 +198,10 @@ public final class NodeConfigLoader {
     Section drain = top.section("drain");
     NodeConfig.Drain dr =
         new NodeConfig.Drain(drain.duration("grace-period", Duration.ofSeconds(30)));
-    return new NodeConfig(p, s, t, db, a, dr);
+    Section xcap = top.section("xcap");
+    NodeConfig.Xcap x =
+        new NodeConfig.Xcap(xcap.string("host", "0.0.0.0"), xcap.port("port", 8443, true));
+    return new NodeConfig(p, s, t, db, a, dr, x);
   }
 
   private String defaultNodeId() {

@@ -31,6 +31,7 @@ import io.parley.sip.transaction.VertxSipTimers;
 import io.parley.sip.transport.CloseReason;
 import io.parley.sip.transport.Flow;
 import io.parley.sip.transport.SipTransportOptions;
+import io.parley.xcap.XcapServer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -81,6 +82,7 @@ public final class PoolNode {
   private final ReadinessState readiness;
   private final NodeMetrics metrics;
   private @Nullable AdminServer admin;
+  private @Nullable XcapServer xcap;
   private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicBoolean stopped = new AtomicBoolean();
   private final CompletableFuture<Void> drained = new CompletableFuture<>();
@@ -258,13 +260,15 @@ public final class PoolNode {
                       ps.forEach(
                           p -> presenceEvents.publish(new PresenceEvent.WatchersChanged(p))));
         });
+    CachingCredentialSource credentials =
+        new CachingCredentialSource(
+            new JdbcCredentialSource(vertx, db.credentials()), hz, CREDENTIAL_CACHE_TTL);
     PoolLink[] linkHolder = new PoolLink[1];
     SipNode sip =
         new SipNode(
             vertx,
             nodeConfig,
-            new CachingCredentialSource(
-                new JdbcCredentialSource(vertx, db.credentials()), hz, CREDENTIAL_CACHE_TTL),
+            credentials,
             digestKey,
             presenceLocations,
             services ->
@@ -334,6 +338,28 @@ public final class PoolNode {
       await(server.start(), Duration.ofSeconds(10));
       node.admin = server;
       log.info("admin HTTP on {}:{} (health, metrics, drain)", a.host(), server.actualPort());
+    }
+    NodeConfig.Xcap x = config.xcap();
+    if (x.port() >= 0) {
+      XcapServer xcap =
+          new XcapServer(
+              vertx,
+              x.host(),
+              x.port(),
+              keyCert,
+              Set.copyOf(s.domains()),
+              digestKey,
+              credentials,
+              db.contactLists(),
+              db.presenceRuleSets(),
+              (presentity, watcher) ->
+                  presenceEvents.publish(new PresenceEvent.RulesChanged(presentity, watcher)));
+      await(xcap.start(), Duration.ofSeconds(10));
+      node.xcap = xcap;
+      log.info(
+          "XCAP on https://{}:{}/xcap (contact lists, presence rules)",
+          x.host(),
+          xcap.actualPort());
     }
     readiness.markReady();
     return node;
@@ -460,6 +486,9 @@ public final class PoolNode {
     try {
       if (admin != null) {
         await(admin.stop(), Duration.ofSeconds(5));
+      }
+      if (xcap != null) {
+        await(xcap.stop(), Duration.ofSeconds(5));
       }
       await(link.stop(), Duration.ofSeconds(5));
       await(sip.stop(), Duration.ofSeconds(10));

@@ -115,6 +115,9 @@ final class PoolMember implements SipTarget, AutoCloseable {
           port: -1
         drain:
           grace-period: 6s
+        xcap:
+          host: 127.0.0.1
+          port: 0
         """
             .formatted(nodeId, hazelcastPort, String.join(", ", members), E2eNode.DOMAIN, jdbcUrl);
     Path config = dir.resolve("parley.yaml");
