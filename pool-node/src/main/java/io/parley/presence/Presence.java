@@ -20,6 +20,17 @@ public final class Presence {
       PresenceEvents events,
       WatcherDirectory watchers,
       PresenceRules rules) {
+    return agent(config, documents, events, watchers, rules, ResourceLists.none());
+  }
+
+  /** The same with resource lists (RFC 4662) served from {@code lists}. */
+  public static SipNode.LocalServiceFactory agent(
+      PresenceConfig config,
+      PresenceDocuments documents,
+      PresenceEvents events,
+      WatcherDirectory watchers,
+      PresenceRules rules,
+      ResourceLists lists) {
     return services ->
         new PresenceAgent(
             services.vertx(),
@@ -33,6 +44,7 @@ public final class Presence {
             events,
             watchers,
             rules,
+            lists,
             config,
             Clock.systemUTC());
   }

@@ -65,7 +65,9 @@ public final class PresenceAgent implements SipApplication.LocalService {
 
   private enum Kind {
     PRESENCE,
-    WINFO
+    WINFO,
+    /** A {@code presence} subscription to a resource list (RFC 4662). */
+    LIST
   }
 
   private final Vertx vertx;
@@ -81,6 +83,7 @@ public final class PresenceAgent implements SipApplication.LocalService {
   private final PresenceRules rules;
   private final PresenceConfig config;
   private final Clock clock;
+  private final ResourceListSubscriptions lists;
 
   // dialog key (Call-ID|our tag|their tag) -> subscription; touched only on the context
   private final Map<String, Subscription> dialogs = new HashMap<>();
@@ -104,6 +107,38 @@ public final class PresenceAgent implements SipApplication.LocalService {
       PresenceRules rules,
       PresenceConfig config,
       Clock clock) {
+    this(
+        vertx,
+        context,
+        transactions,
+        transport,
+        locations,
+        domains,
+        nodeId,
+        documents,
+        events,
+        watchers,
+        rules,
+        ResourceLists.none(),
+        config,
+        clock);
+  }
+
+  public PresenceAgent(
+      Vertx vertx,
+      Context context,
+      TransactionLayer transactions,
+      SipTransport transport,
+      LocationStore locations,
+      Set<String> domains,
+      String nodeId,
+      PresenceDocuments documents,
+      PresenceEvents events,
+      WatcherDirectory watchers,
+      PresenceRules rules,
+      ResourceLists resourceLists,
+      PresenceConfig config,
+      Clock clock) {
     this.vertx = vertx;
     this.context = context;
     this.transactions = transactions;
@@ -117,6 +152,7 @@ public final class PresenceAgent implements SipApplication.LocalService {
     this.rules = rules;
     this.config = config;
     this.clock = clock;
+    this.lists = new ResourceListSubscriptions(resourceLists, documents, locations, rules, clock);
     this.eventRegistration = events.subscribe(e -> onContext(() -> onEvent(e)));
     transport.flows().addCloseListener(this::onFlowClosed);
     this.sweepTimer =
@@ -284,6 +320,11 @@ public final class PresenceAgent implements SipApplication.LocalService {
       respond(tx, badEvent(request, ALLOW_EVENTS));
       return;
     }
+    String listUri = kind == Kind.PRESENCE ? ResourceListSubscriptions.listUri(request) : null;
+    if (listUri != null) {
+      onListSubscribe(tx, request, flow, aor, listUri);
+      return;
+    }
     String presentity = Aors.of(request.requestUri());
     if (presentity == null) {
       respond(tx, simple(request, 404, "Not Found"));
@@ -311,14 +352,7 @@ public final class PresenceAgent implements SipApplication.LocalService {
       respond(tx, simple(request, 403, "Only The Presentity May Watch Its Watchers"));
       return;
     }
-    if (dialogs.size() >= config.maxSubscriptions()
-        || perWatcher.getOrDefault(aor, 0) >= config.maxSubscriptionsPerWatcher()) {
-      respond(
-          tx,
-          SipResponse.forRequest(request, 503, "Service Unavailable")
-              .toTag(TransactionLayer.newTag())
-              .add(HeaderName.RETRY_AFTER, "60")
-              .build());
+    if (overLimits(tx, request, aor)) {
       return;
     }
     whenDone(
@@ -330,7 +364,82 @@ public final class PresenceAgent implements SipApplication.LocalService {
             respond(tx, simple(request, 404, "Not Found"));
             return;
           }
-          accept(tx, request, flow, kind, presentity, aor, access, expires);
+          accept(tx, request, flow, kind, presentity, aor, access, expires, List.of());
+        });
+  }
+
+  /** 503 + Retry-After when this node or this watcher holds too many subscriptions. */
+  private boolean overLimits(ServerTransaction tx, SipRequest request, String aor) {
+    if (dialogs.size() >= config.maxSubscriptions()
+        || perWatcher.getOrDefault(aor, 0) >= config.maxSubscriptionsPerWatcher()) {
+      respond(
+          tx,
+          SipResponse.forRequest(request, 503, "Service Unavailable")
+              .toTag(TransactionLayer.newTag())
+              .add(HeaderName.RETRY_AFTER, "60")
+              .build());
+      return true;
+    }
+    return false;
+  }
+
+  /** A new {@code presence} SUBSCRIBE whose Request-URI is a list URI (RFC 4662). */
+  private void onListSubscribe(
+      ServerTransaction tx, SipRequest request, Flow flow, String aor, String listUri) {
+    if (!ResourceListSubscriptions.supportsEventlist(request)) {
+      respond(
+          tx,
+          SipResponse.forRequest(request, 421, "Extension Required")
+              .toTag(TransactionLayer.newTag())
+              .add(HeaderName.REQUIRE, ResourceListSubscriptions.EVENTLIST)
+              .build());
+      return;
+    }
+    if (request.contacts().isEmpty()) {
+      respond(tx, simple(request, 400, "Missing Contact"));
+      return;
+    }
+    if (!accepts(request, "multipart/related")) {
+      respond(
+          tx,
+          SipResponse.forRequest(request, 406, "Not Acceptable")
+              .toTag(TransactionLayer.newTag())
+              .add(
+                  HeaderName.ACCEPT,
+                  "multipart/related, " + Rlmi.CONTENT_TYPE + ", " + Pidf.CONTENT_TYPE)
+              .build());
+      return;
+    }
+    long expires = subscribeExpires(tx, request);
+    if (expires < 0) {
+      return;
+    }
+    if (!ResourceListSubscriptions.owner(listUri).equals(aor)) {
+      respond(tx, simple(request, 403, "Only The Owner May Subscribe To A List"));
+      return;
+    }
+    if (overLimits(tx, request, aor)) {
+      return;
+    }
+    whenDone(
+        lists.members(listUri, aor),
+        tx,
+        request,
+        members -> {
+          if (members.isEmpty()) {
+            respond(tx, simple(request, 404, "No Such List"));
+            return;
+          }
+          accept(
+              tx,
+              request,
+              flow,
+              Kind.LIST,
+              listUri,
+              aor,
+              WatcherAccess.ALLOW,
+              expires,
+              members.get());
         });
   }
 
@@ -342,7 +451,8 @@ public final class PresenceAgent implements SipApplication.LocalService {
       String presentity,
       String watcher,
       WatcherAccess access,
-      long expires) {
+      long expires,
+      List<String> members) {
     String localTag = TransactionLayer.newTag();
     List<String> routeSet = new ArrayList<>();
     for (NameAddr rr : request.recordRoutes()) {
@@ -366,15 +476,18 @@ public final class PresenceAgent implements SipApplication.LocalService {
             request.contacts().get(0).uri(),
             request.cseq().sequence(),
             clock.instant().plusSeconds(expires),
-            access);
+            access,
+            members);
     boolean pending = kind == Kind.PRESENCE && access == WatcherAccess.PENDING;
-    respond(
-        tx,
+    SipResponse.Builder answer =
         SipResponse.forRequest(request, pending ? 202 : 200, pending ? "Accepted" : "OK")
             .toTag(localTag)
             .add(HeaderName.EXPIRES, Long.toString(expires))
-            .add(HeaderName.CONTACT, contact(flow))
-            .build());
+            .add(HeaderName.CONTACT, contact(flow));
+    if (kind == Kind.LIST) {
+      answer.add(HeaderName.REQUIRE, ResourceListSubscriptions.EVENTLIST);
+    }
+    respond(tx, answer.build());
     if (expires == 0) {
       // A fetch (RFC 6665 §4.4.3): one NOTIFY with the state, terminated at once.
       sub.terminateReason = "timeout";
@@ -383,7 +496,9 @@ public final class PresenceAgent implements SipApplication.LocalService {
       return;
     }
     dialogs.put(sub.key(), sub);
-    byPresentity.computeIfAbsent(presentity, k -> new ArrayList<>()).add(sub);
+    for (String p : sub.watched()) {
+      byPresentity.computeIfAbsent(p, k -> new ArrayList<>()).add(sub);
+    }
     perWatcher.merge(watcher, 1, Integer::sum);
     schedule(sub);
     if (kind == Kind.PRESENCE) {
@@ -409,7 +524,7 @@ public final class PresenceAgent implements SipApplication.LocalService {
       return;
     }
     String pkg = eventPackage(request);
-    String expectedPkg = sub.kind == Kind.PRESENCE ? PRESENCE : WINFO;
+    String expectedPkg = sub.kind == Kind.WINFO ? WINFO : PRESENCE;
     if (!expectedPkg.equals(pkg) || !java.util.Objects.equals(sub.eventId, eventId(request))) {
       respond(tx, badEvent(request, expectedPkg));
       return;
@@ -422,13 +537,15 @@ public final class PresenceAgent implements SipApplication.LocalService {
     if (!request.contacts().isEmpty()) {
       sub.remoteTarget = request.contacts().get(0).uri();
     }
-    respond(
-        tx,
+    SipResponse.Builder answer =
         SipResponse.forRequest(
                 request, sub.pendingState() ? 202 : 200, sub.pendingState() ? "Accepted" : "OK")
             .add(HeaderName.EXPIRES, Long.toString(expires))
-            .add(HeaderName.CONTACT, contact(sub.flow))
-            .build());
+            .add(HeaderName.CONTACT, contact(sub.flow));
+    if (sub.kind == Kind.LIST) {
+      answer.add(HeaderName.REQUIRE, ResourceListSubscriptions.EVENTLIST);
+    }
+    respond(tx, answer.build());
     if (expires == 0) {
       terminate(sub, "timeout");
       return;
@@ -438,7 +555,9 @@ public final class PresenceAgent implements SipApplication.LocalService {
     if (sub.kind == Kind.PRESENCE) {
       updateWatcherEntry(sub, null);
     }
-    // RFC 6665 §4.2.1.2: a refresh is answered with a NOTIFY of the current state.
+    // RFC 6665 §4.2.1.2: a refresh is answered with a NOTIFY of the current state (RFC 4662
+    // §5.4: of the whole list).
+    sub.fullState = true;
     sub.dirty = true;
     pump(sub);
   }
@@ -482,6 +601,10 @@ public final class PresenceAgent implements SipApplication.LocalService {
       return;
     }
     for (Subscription sub : List.copyOf(subs)) {
+      if (sub.kind == Kind.LIST) {
+        onListEvent(sub, event);
+        continue;
+      }
       switch (event) {
         case PresenceEvent.ViewChanged v -> {
           if (sub.kind == Kind.PRESENCE && sub.access == WatcherAccess.ALLOW) {
@@ -499,6 +622,34 @@ public final class PresenceAgent implements SipApplication.LocalService {
           }
         }
       }
+    }
+  }
+
+  /**
+   * A member of a list changed (its view, or its rules for this watcher): remember it and send one
+   * NOTIFY for all changes within {@link ResourceListSubscriptions#BATCH_WINDOW}.
+   */
+  private void onListEvent(Subscription sub, PresenceEvent event) {
+    boolean concerned =
+        switch (event) {
+          case PresenceEvent.ViewChanged v -> true;
+          case PresenceEvent.RulesChanged r -> sub.watcher.equals(r.watcher());
+          case PresenceEvent.WatchersChanged w -> false;
+        };
+    if (!concerned || sub.done || sub.terminateReason != null) {
+      return;
+    }
+    sub.changed.add(event.presentity());
+    if (sub.batchTimer < 0) {
+      sub.batchTimer =
+          vertx.setTimer(
+              ResourceListSubscriptions.BATCH_WINDOW.toMillis(),
+              id ->
+                  onContext(
+                      () -> {
+                        sub.batchTimer = -1;
+                        markDirty(sub);
+                      }));
     }
   }
 
@@ -606,16 +757,22 @@ public final class PresenceAgent implements SipApplication.LocalService {
       return;
     }
     perWatcher.computeIfPresent(sub.watcher, (w, n) -> n <= 1 ? null : n - 1);
-    List<Subscription> subs = byPresentity.get(sub.presentity);
-    if (subs != null) {
-      subs.remove(sub);
-      if (subs.isEmpty()) {
-        byPresentity.remove(sub.presentity);
+    for (String p : sub.watched()) {
+      List<Subscription> subs = byPresentity.get(p);
+      if (subs != null) {
+        subs.remove(sub);
+        if (subs.isEmpty()) {
+          byPresentity.remove(p);
+        }
       }
     }
     if (sub.timer >= 0) {
       vertx.cancelTimer(sub.timer);
       sub.timer = -1;
+    }
+    if (sub.batchTimer >= 0) {
+      vertx.cancelTimer(sub.batchTimer);
+      sub.batchTimer = -1;
     }
     if (sub.kind == Kind.PRESENCE) {
       watchers
@@ -629,6 +786,14 @@ public final class PresenceAgent implements SipApplication.LocalService {
   private void pump(Subscription sub) {
     if (sub.busy || sub.done || (!sub.dirty && sub.terminateReason == null)) {
       return;
+    }
+    if (sub.kind == Kind.LIST) {
+      if (sub.terminateReason != null) {
+        sub.fullState = true; // the final NOTIFY (also a fetch's only one) has the whole list
+      } else if (!sub.fullState && sub.changed.isEmpty()) {
+        sub.dirty = false;
+        return;
+      }
     }
     sub.busy = true;
     sub.dirty = false;
@@ -661,6 +826,9 @@ public final class PresenceAgent implements SipApplication.LocalService {
 
   private Future<@Nullable Body> body(Subscription sub) {
     Instant now = clock.instant();
+    if (sub.kind == Kind.LIST) {
+      return listBody(sub);
+    }
     if (sub.kind == Kind.WINFO) {
       return watchers
           .watchersOf(sub.presentity, now)
@@ -692,6 +860,29 @@ public final class PresenceAgent implements SipApplication.LocalService {
     };
   }
 
+  /** The members due in this NOTIFY (all, or the changed ones) as multipart/related + RLMI. */
+  private Future<@Nullable Body> listBody(Subscription sub) {
+    boolean full = sub.fullState;
+    List<String> due = full ? sub.members : List.copyOf(sub.changed);
+    sub.fullState = false;
+    sub.changed.clear();
+    return lists
+        .resources(sub.watcher, due, sub::instanceId)
+        .<@Nullable Body>map(
+            resources -> {
+              Rlmi.Multipart m = Rlmi.write(sub.presentity, sub.rlmiVersion++, full, resources);
+              return new Body(m.contentType(), m.body());
+            })
+        .onFailure(
+            e ->
+                onContext(
+                    () -> {
+                      // Not sent: those members are still due with the next NOTIFY.
+                      sub.fullState |= full;
+                      sub.changed.addAll(due);
+                    }));
+  }
+
   private void send(Subscription sub, @Nullable Body body) {
     boolean last = sub.terminateReason != null;
     Flow flow = sub.flow;
@@ -720,9 +911,12 @@ public final class PresenceAgent implements SipApplication.LocalService {
         .add(HeaderName.CONTACT, contact(flow))
         .add(
             HeaderName.EVENT,
-            (sub.kind == Kind.PRESENCE ? PRESENCE : WINFO)
+            (sub.kind == Kind.WINFO ? WINFO : PRESENCE)
                 + (sub.eventId != null ? ";id=" + sub.eventId : ""))
         .add(HeaderName.SUBSCRIPTION_STATE, state);
+    if (sub.kind == Kind.LIST) {
+      b.add(HeaderName.REQUIRE, ResourceListSubscriptions.EVENTLIST);
+    }
     if (body != null) {
       b.body(body.contentType(), body.bytes());
     }
@@ -931,6 +1125,12 @@ public final class PresenceAgent implements SipApplication.LocalService {
     boolean dirty;
     boolean done;
     @Nullable String terminateReason;
+    // Kind.LIST only: members (canonical AORs), those changed since the last NOTIFY, RLMI state.
+    final List<String> members;
+    final java.util.Set<String> changed = new java.util.LinkedHashSet<>();
+    boolean fullState = true;
+    long rlmiVersion;
+    long batchTimer = -1;
 
     Subscription(
         String id,
@@ -949,7 +1149,8 @@ public final class PresenceAgent implements SipApplication.LocalService {
         Uri remoteTarget,
         long remoteCseq,
         Instant expiresAt,
-        WatcherAccess access) {
+        WatcherAccess access,
+        List<String> members) {
       this.id = id;
       this.kind = kind;
       this.presentity = presentity;
@@ -967,6 +1168,17 @@ public final class PresenceAgent implements SipApplication.LocalService {
       this.remoteCseq = remoteCseq;
       this.expiresAt = expiresAt;
       this.access = access;
+      this.members = List.copyOf(members);
+    }
+
+    /** The presentities whose changes concern this subscription. */
+    List<String> watched() {
+      return kind == Kind.LIST ? members : List.of(presentity);
+    }
+
+    /** The RLMI instance id of a member: stable for this subscription (RFC 4662 §5.2). */
+    String instanceId(String member) {
+      return id.substring(0, 8) + "-" + members.indexOf(member);
     }
 
     String key() {

@@ -142,10 +142,18 @@ final class PresenceUa implements SipListener {
 
   /** An initial SUBSCRIBE to {@code target}; the response, and the dialog when it was 2xx. */
   Response subscribe(String target, String event, int expires) throws Exception {
+    return subscribe(target, event, expires, new String[0]);
+  }
+
+  /** The same with extra headers, given as name, value, name, value... */
+  Response subscribe(String target, String event, int expires, String... headers) throws Exception {
     Request r = request("SUBSCRIBE", target, newCallId(), "s" + NAMES.incrementAndGet(), target, 1);
     r.addHeader(jain.headers().createRouteHeader(jain.addresses().createAddress(route())));
     r.addHeader(jain.headers().createEventHeader(event));
     r.addHeader(jain.headers().createExpiresHeader(expires));
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      r.addHeader(jain.headers().createHeader(headers[i], headers[i + 1]));
+    }
     return callWithAuth(r);
   }
 
