@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -36,7 +37,7 @@ final class Md5OnlyRelay implements AutoCloseable {
   private final List<Socket> sockets = Collections.synchronizedList(new ArrayList<>());
 
   /** Every message Parley sent through the relay, after filtering. */
-  final List<String> fromParley = Collections.synchronizedList(new ArrayList<>());
+  final List<String> fromParley = new CopyOnWriteArrayList<>();
 
   Md5OnlyRelay(int parleyTcpPort) throws IOException {
     this.target = parleyTcpPort;
