@@ -31,6 +31,7 @@ import io.parley.sip.transaction.VertxSipTimers;
 import io.parley.sip.transport.CloseReason;
 import io.parley.sip.transport.Flow;
 import io.parley.sip.transport.SipTransportOptions;
+import io.parley.xcap.StoredResourceLists;
 import io.parley.xcap.XcapServer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -292,8 +293,8 @@ public final class PoolNode {
             documents,
             presenceEvents,
             watchers,
-            new DatabasePresenceRules(
-                vertx, db.presenceRules(), db.users(), presenceEvents, true)));
+            new DatabasePresenceRules(vertx, db.presenceRules(), db.users(), presenceEvents, true),
+            new StoredResourceLists(vertx, db.contactLists())));
     await(sip.start(), Duration.ofSeconds(30));
     PoolLink link = linkHolder[0];
     await(link.start(), Duration.ofSeconds(30));
