@@ -1,5 +1,6 @@
 package io.parley.cli;
 
+import io.parley.config.NodeConfigLoader;
 import io.parley.db.Database;
 import io.parley.db.user.UserNames;
 import io.parley.sip.transport.SipTransportOptions;
@@ -131,6 +132,15 @@ final class StandaloneCommand implements Callable<Integer> {
       defaultValue = "-1")
   int xcapPort = -1;
 
+  @Option(
+      names = "--digest-algorithms",
+      paramLabel = "ALG",
+      split = ",",
+      description =
+          "Digest algorithms challenged, in order (default: MD5,SHA-256). Use MD5 alone for"
+              + " clients that give up when offered one they lack (baresip 1.x).")
+  List<String> digestAlgorithms = List.of();
+
   @Override
   public Integer call() throws Exception {
     validatePort("--udp-port", udpPort);
@@ -173,7 +183,8 @@ final class StandaloneCommand implements Callable<Integer> {
                   maxConnections,
                   maxConnectionsPerAddress,
                   adminPort,
-                  xcapPort),
+                  xcapPort,
+                  NodeConfigLoader.digestAlgorithms(digestAlgorithms)),
               db);
 
       out.println("parley: domain " + dom);

@@ -40,7 +40,8 @@ final class StandaloneNode {
       int maxConnections,
       int maxConnectionsPerAddress,
       int adminPort,
-      int xcapPort) {}
+      int xcapPort,
+      List<String> digestAlgorithms) {}
 
   private final PoolNode node;
 
@@ -75,7 +76,8 @@ final class StandaloneNode {
                 s.tcpPort(),
                 s.tlsPort(),
                 s.maxConnections(),
-                s.maxConnectionsPerAddress()),
+                s.maxConnectionsPerAddress(),
+                s.digestAlgorithms()),
             new NodeConfig.Tls(s.tlsDir()),
             null,
             new NodeConfig.Admin("127.0.0.1", s.adminPort()),

@@ -51,7 +51,8 @@ public record NodeConfig(
       int tcpPort,
       int tlsPort,
       int maxConnections,
-      int maxConnectionsPerAddress) {}
+      int maxConnectionsPerAddress,
+      List<String> digestAlgorithms) {}
 
   /**
    * The pool CA and this member's certificate: {@code ca.pem}, {@code node.pem}, {@code

@@ -57,7 +57,8 @@ public final class NodeConfigLoader {
               "tcp-port",
               "tls-port",
               "max-connections",
-              "max-connections-per-address"),
+              "max-connections-per-address",
+              "digest-algorithms"),
           "tls",
           Set.of("dir"),
           "database",
@@ -158,7 +159,8 @@ public final class NodeConfigLoader {
             sip.port("tls-port", 5061, true),
             sip.integer("max-connections", DEFAULT_MAX_CONNECTIONS, 1, 1_000_000),
             sip.integer(
-                "max-connections-per-address", DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, 1, 1_000_000));
+                "max-connections-per-address", DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, 1, 1_000_000),
+            digestAlgorithms(sip.strings("digest-algorithms")));
     if (s.udpPort() < 0 && s.tcpPort() < 0 && s.tlsPort() < 0) {
       throw new ConfigException("sip: every listener is disabled (udp-port, tcp-port, tls-port)");
     }
@@ -202,6 +204,24 @@ public final class NodeConfigLoader {
     NodeConfig.Xcap x =
         new NodeConfig.Xcap(xcap.string("host", "0.0.0.0"), xcap.port("port", 8443, true));
     return new NodeConfig(p, s, t, db, a, dr, x);
+  }
+
+  /** Digest algorithms to challenge, in order; MD5 and SHA-256 are known. */
+  public static List<String> digestAlgorithms(List<String> given) {
+    if (given.isEmpty()) {
+      return List.of("MD5", "SHA-256");
+    }
+    List<String> out = new ArrayList<>();
+    for (String a : given) {
+      String up = a.toUpperCase(Locale.ROOT);
+      if (!up.equals("MD5") && !up.equals("SHA-256")) {
+        throw new ConfigException("sip.digest-algorithms: '" + a + "' is not one of MD5, SHA-256");
+      }
+      if (!out.contains(up)) {
+        out.add(up);
+      }
+    }
+    return List.copyOf(out);
   }
 
   private String defaultNodeId() {

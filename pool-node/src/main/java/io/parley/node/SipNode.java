@@ -4,6 +4,7 @@ import io.parley.app.CredentialSource;
 import io.parley.app.DigestGate;
 import io.parley.app.RequestRouter;
 import io.parley.app.SipApplication;
+import io.parley.auth.DigestAlgorithm;
 import io.parley.auth.DigestAuthenticator;
 import io.parley.auth.DigestConfig;
 import io.parley.registrar.LocationStore;
@@ -22,6 +23,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
@@ -71,6 +73,7 @@ public final class SipNode {
   private final Function<SipTransportLayer, SipTransport> transportView;
   private @Nullable SipTransport view;
   private @Nullable LocalServiceFactory localServiceFactory;
+  private List<DigestAlgorithm> digestAlgorithms = DigestConfig.DEFAULT_CHALLENGE_ORDER;
   private SipApplication.@Nullable LocalService localService;
   private @Nullable TransactionLayer transactions;
   private @Nullable SipApplication application;
@@ -111,6 +114,15 @@ public final class SipNode {
     this.clock = Clock.systemUTC();
     this.transport =
         SipTransportLayer.create(vertx, config.transport().withFlowIdPrefix(config.nodeId() + "/"));
+  }
+
+  /**
+   * The Digest algorithms challenged, in order (call before {@link #start()}); default MD5 then
+   * SHA-256. Some clients (baresip 1.x) give up when offered an algorithm they lack.
+   */
+  public SipNode withDigestAlgorithms(List<DigestAlgorithm> algorithms) {
+    this.digestAlgorithms = List.copyOf(algorithms);
+    return this;
   }
 
   /** Adds a local service (call before {@link #start()}). */
@@ -157,7 +169,8 @@ public final class SipNode {
                   domain,
                   digestKey,
                   config.nonceLifetime(),
-                  DigestConfig.DEFAULT_MAX_TRACKED_NONCES),
+                  DigestConfig.DEFAULT_MAX_TRACKED_NONCES,
+                  digestAlgorithms),
               clock));
     }
     DigestGate gate =

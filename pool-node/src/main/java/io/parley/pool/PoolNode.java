@@ -1,6 +1,7 @@
 package io.parley.pool;
 
 import io.parley.app.JdbcCredentialSource;
+import io.parley.auth.DigestAlgorithm;
 import io.parley.cluster.CachingCredentialSource;
 import io.parley.cluster.ClusterSettings;
 import io.parley.cluster.EventBusPresenceEvents;
@@ -287,6 +288,10 @@ public final class PoolNode {
               linkHolder[0] = link;
               return link;
             });
+    sip.withDigestAlgorithms(
+        s.digestAlgorithms().stream()
+            .map(a -> DigestAlgorithm.fromToken(a).orElseThrow())
+            .toList());
     sip.withLocalService(
         Presence.agent(
             PresenceConfig.defaults(),

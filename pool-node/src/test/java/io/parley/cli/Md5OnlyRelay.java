@@ -22,8 +22,9 @@ import java.util.regex.Pattern;
  *
  * <p>Why: Debian bookworm's baresip 1.0 (libre 1.x) gives up with ENOSYS on the first challenge
  * whose algorithm is not MD5 instead of skipping it (RFC 8760 §2.4 has clients ignore unsupported
- * algorithms), and Parley challenges MD5 and SHA-256 with no switch to offer MD5 alone. Client to
- * server bytes pass through untouched.
+ * algorithms), and Parley challenges MD5 and SHA-256 by default. The test runs Parley with {@code
+ * --digest-algorithms MD5} and checks that the filter had nothing to drop; the relay stays as the
+ * recorder of Parley's side of the wire. Client to server bytes pass through untouched.
  */
 final class Md5OnlyRelay implements AutoCloseable {
 
@@ -35,6 +36,10 @@ final class Md5OnlyRelay implements AutoCloseable {
   private final ServerSocket server;
   private final int target;
   private final List<Socket> sockets = Collections.synchronizedList(new ArrayList<>());
+
+  /** SHA-256 challenges removed (none when Parley runs with --digest-algorithms MD5). */
+  final java.util.concurrent.atomic.AtomicInteger dropped =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   /** Every message Parley sent through the relay, after filtering. */
   final List<String> fromParley = new CopyOnWriteArrayList<>();
@@ -110,6 +115,8 @@ final class Md5OnlyRelay implements AutoCloseable {
         for (String line : headers.split("\r\n", -1)) {
           if (!SHA256_CHALLENGE.matcher(line.toLowerCase(Locale.ROOT)).matches()) {
             kept.append(line).append("\r\n");
+          } else {
+            dropped.incrementAndGet();
           }
         }
         // split(-1) leaves two empty strings after the final CRLFCRLF: one CRLF too many.

@@ -121,6 +121,22 @@ class NodeConfigLoaderTest {
   }
 
   @Test
+  void digestAlgorithmsDefaultToMd5ThenSha256AndCanBeNarrowed() {
+    assertThat(loader.parse(MINIMAL, Path.of(".")).sip().digestAlgorithms())
+        .containsExactly("MD5", "SHA-256");
+    assertThat(
+            loader
+                .parse("sip:\n  domains: [a]\n  digest-algorithms: [md5]\n", Path.of("."))
+                .sip()
+                .digestAlgorithms())
+        .containsExactly("MD5");
+    assertThatThrownBy(
+            () ->
+                loader.parse("sip:\n  domains: [a]\n  digest-algorithms: [SHA-1]\n", Path.of(".")))
+        .hasMessageContaining("sip.digest-algorithms: 'SHA-1' is not one of MD5, SHA-256");
+  }
+
+  @Test
   void aTypoIsAnErrorNamingTheKeyNotASilentDefault() {
     assertThatThrownBy(
             () ->
