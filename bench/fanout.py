@@ -1,0 +1,299 @@
+#!/usr/bin/env python3
+"""Presence fan-out in a pool (issue #5 point 8): one PUBLISH, many watchers on three members.
+
+Starts a 3-member Parley pool the way bench/run does (its ParleyPool, loaded from bench/run),
+signs in --watchers TCP watchers spread evenly over the members (REGISTER with Digest, then
+SUBSCRIBE Event: presence, Expires 600, to presentity p1 on member 1, answering every NOTIFY with
+200 on the same connection), then p1 PUBLISHes a PIDF document with a new note --rounds times,
+--interval seconds apart. Per round and watcher it records when the NOTIFY carrying that round's
+note arrived, relative to the moment the (credentialed) PUBLISH was written. Prints per-round
+"last NOTIFY" times, p50/p99 over rounds of that and of all NOTIFY latencies, missed
+watcher-rounds and the load average; --json writes the raw numbers. Loopback only; Python 3
+standard library only.
+
+  bench/fanout.py --watchers 1000 --rounds 20 --interval 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import importlib.machinery
+import json
+import os
+import random
+import re
+import sys
+import tempfile
+import time
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+run = importlib.machinery.SourceFileLoader("bench_run", os.path.join(BENCH, "run")).load_module()
+DOMAIN = run.DOMAIN
+NOTE = re.compile(rb"fanout-r(\d+)-")
+
+
+def md5(s: str) -> str:
+    return hashlib.md5(s.encode()).hexdigest()
+
+
+def rnd() -> str:
+    return f"{random.randrange(1 << 48):x}"
+
+
+def pct(xs: list[float], p: float) -> float:
+    if not xs:
+        return float("nan")
+    s = sorted(xs)
+    return s[min(len(s) - 1, max(0, int(round(p / 100 * len(s) + 0.5)) - 1))]
+
+
+class Conn:
+    """One TCP connection of one user: requests with Digest, NOTIFYs answered 200 and logged."""
+
+    def __init__(self, user: str, pw: str, host: str, port: int, timeout: float):
+        self.user, self.pw, self.host, self.port, self.timeout = user, pw, host, port, timeout
+        self.tag = rnd()
+        self.cseq = 0
+        self.pending: dict[str, asyncio.Future] = {}
+        self.notes: dict[int, float] = {}  # round -> first arrival (monotonic)
+        self.notifies = 0
+
+    async def open(self) -> None:
+        self.r, self.w = await asyncio.wait_for(
+            asyncio.open_connection(self.host, self.port), self.timeout)
+        self.ip, self.lport = self.w.get_extra_info("sockname")[:2]
+        self.task = asyncio.create_task(self.read_loop())
+
+    async def read_loop(self) -> None:
+        try:
+            while True:
+                head = await self.r.readuntil(b"\r\n\r\n")
+                now = time.monotonic()
+                m = re.search(rb"(?im)^(?:content-length|l)\s*:\s*(\d+)", head)
+                body = await self.r.readexactly(int(m.group(1))) if m and int(m.group(1)) else b""
+                if head.startswith(b"SIP/2.0 "):
+                    code = int(head[8:11])
+                    if code < 200:
+                        continue
+                    b = re.search(rb"(?im)^via\s*:.*?branch=([^;,\s]+)", head)
+                    f = self.pending.pop(b.group(1).decode(), None) if b else None
+                    if f is not None and not f.done():
+                        f.set_result((code, head.decode("latin-1")))
+                    continue
+                if head.startswith(b"NOTIFY "):
+                    self.notifies += 1
+                    n = NOTE.search(body)
+                    if n:
+                        self.notes.setdefault(int(n.group(1)), now)
+                self.w.write(self.answer(head.decode("latin-1")))
+        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+            pass
+
+    def answer(self, head: str) -> bytes:
+        keep = [ln for ln in head.split("\r\n")[1:]
+                if re.match(r"(?i)(via|v|from|f|to|t|call-id|i|cseq)\s*:", ln)]
+        return ("\r\n".join(["SIP/2.0 200 OK", *keep, "Content-Length: 0", "", ""])).encode()
+
+    def auth(self, ch: str, method: str, uri: str, header: str) -> str:
+        realm = re.search(r'realm="([^"]*)"', ch).group(1)
+        nonce = re.search(r'nonce="([^"]*)"', ch).group(1)
+        qop = re.search(r'qop="?([^",]*)', ch)
+        opaque = re.search(r'opaque="([^"]*)"', ch)
+        ha1, ha2 = md5(f"{self.user}:{realm}:{self.pw}"), md5(f"{method}:{uri}")
+        parts = [f'username="{self.user}"', f'realm="{realm}"', f'nonce="{nonce}"',
+                 f'uri="{uri}"', "algorithm=MD5"]
+        if qop and "auth" in qop.group(1).split(","):
+            cn = rnd()
+            resp = md5(f"{ha1}:{nonce}:00000001:{cn}:auth:{ha2}")
+            parts += ["qop=auth", "nc=00000001", f'cnonce="{cn}"']
+        else:
+            resp = md5(f"{ha1}:{nonce}:{ha2}")
+        parts.append(f'response="{resp}"')
+        if opaque:
+            parts.append(f'opaque="{opaque.group(1)}"')
+        return f"{header}: Digest " + ", ".join(parts)
+
+    async def send(self, method: str, uri: str, call_id: str, extra: list[str], body: bytes,
+                   to_tag: str | None = None, on_write=None) -> tuple[int, str]:
+        """Sends the request, answers one 401/407 challenge; returns the final response."""
+        auth = None
+        for _ in range(2):
+            self.cseq += 1
+            br = "z9hG4bK" + rnd()
+            to = f"<{uri}>" if method != "REGISTER" else f"<sip:{self.user}@{DOMAIN}>"
+            lines = [f"{method} {uri} SIP/2.0",
+                     f"Via: SIP/2.0/TCP {self.ip}:{self.lport};branch={br};rport",
+                     f"From: <sip:{self.user}@{DOMAIN}>;tag={self.tag}",
+                     f"To: {to}" + (f";tag={to_tag}" if to_tag else ""),
+                     f"Call-ID: {call_id}", f"CSeq: {self.cseq} {method}",
+                     f"Contact: <sip:{self.user}@{self.ip}:{self.lport};transport=tcp>",
+                     "Max-Forwards: 70", *extra]
+            if auth:
+                lines.append(auth)
+            lines += [f"Content-Length: {len(body)}", "", ""]
+            fut = asyncio.get_running_loop().create_future()
+            self.pending[br] = fut
+            if auth and on_write:
+                on_write()
+            self.w.write("\r\n".join(lines).encode() + body)
+            code, head = await asyncio.wait_for(fut, self.timeout)
+            if code not in (401, 407) or auth:
+                return code, head
+            hname = "www-authenticate" if code == 401 else "proxy-authenticate"
+            chs = [ln for ln in head.split("\r\n") if ln.lower().startswith(hname + ":")]
+            ch = next((c for c in chs if "MD5" in c.upper()), None) or \
+                next((c for c in chs if "algorithm" not in c.lower()), None)
+            if ch is None:
+                return code, head
+            auth = self.auth(ch, method, uri,
+                             "Authorization" if code == 401 else "Proxy-Authorization")
+        return code, head
+
+    async def register(self) -> int:
+        code, _ = await self.send("REGISTER", f"sip:{DOMAIN}", f"reg-{rnd()}@bench",
+                                  ["Expires: 3600"], b"")
+        return code
+
+
+def pidf(note: str) -> bytes:
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:p1@{DOMAIN}">'
+            f'<tuple id="t1"><status><basic>open</basic></status></tuple>'
+            f'<note>{note}</note></presence>').encode()
+
+
+async def bench(args, members) -> dict:
+    host = members[0].host
+    p1 = Conn("p1", args.pw["p1"], host, members[0].port, args.timeout)
+    await p1.open()
+    if (c := await p1.register()) != 200:
+        raise SystemExit(f"fanout: p1 REGISTER {c}")
+    etag = None
+    code, head = await p1.send("PUBLISH", f"sip:p1@{DOMAIN}", f"pub-{rnd()}@bench",
+                               ["Event: presence", "Expires: 3600",
+                                "Content-Type: application/pidf+xml"], pidf("fanout-start"))
+    if code != 200:
+        raise SystemExit(f"fanout: initial PUBLISH {code}")
+    etag = re.search(r"(?im)^sip-etag\s*:\s*(\S+)", head).group(1)
+
+    watchers: list[Conn] = []
+    failures: dict[str, int] = {}
+    sem = asyncio.Semaphore(args.concurrency)
+
+    async def sign_in(i: int) -> None:
+        m = members[i % len(members)]
+        u = f"w{i:05d}"
+        c = Conn(u, args.pw[u], host, m.port, args.timeout)
+        async with sem:
+            try:
+                await c.open()
+                code = await c.register()
+                if code == 200:
+                    code, _ = await c.send("SUBSCRIBE", f"sip:p1@{DOMAIN}", f"sub-{rnd()}@bench",
+                                           ["Event: presence", "Expires: 600",
+                                            "Accept: application/pidf+xml"], b"")
+                if code in (200, 202):
+                    watchers.append(c)
+                    c.member = m.name
+                else:
+                    failures[str(code)] = failures.get(str(code), 0) + 1
+            except (OSError, asyncio.TimeoutError) as e:
+                failures[type(e).__name__] = failures.get(type(e).__name__, 0) + 1
+
+    t = time.monotonic()
+    await asyncio.gather(*(sign_in(i) for i in range(args.watchers)))
+    run.log(f"{len(watchers)} watchers subscribed in {time.monotonic() - t:.1f} s; "
+            f"failures {failures}; load {run.loadavg():.2f}")
+    await asyncio.sleep(args.settle)
+
+    rounds = []
+    loads = []
+    for k in range(1, args.rounds + 1):
+        t0 = [0.0]
+        code, head = await p1.send(
+            "PUBLISH", f"sip:p1@{DOMAIN}", f"pub-{rnd()}@bench",
+            ["Event: presence", "Expires: 3600", f"SIP-If-Match: {etag}",
+             "Content-Type: application/pidf+xml"], pidf(f"fanout-r{k}-{rnd()}"),
+            on_write=lambda: t0.__setitem__(0, time.monotonic()))
+        if not t0[0]:
+            t0[0] = time.monotonic()  # no challenge: written at once (approximately)
+        if code == 200:
+            etag = re.search(r"(?im)^sip-etag\s*:\s*(\S+)", head).group(1)
+        else:
+            run.log(f"round {k}: PUBLISH {code}")
+        await asyncio.sleep(args.interval)
+        lat = [(w.notes[k] - t0[0]) * 1000 for w in watchers if k in w.notes]
+        per_member = {}
+        for w in watchers:
+            if k in w.notes:
+                per_member[w.member] = max(per_member.get(w.member, 0),
+                                           (w.notes[k] - t0[0]) * 1000)
+        loads.append(run.loadavg())
+        r = {"round": k, "publish": code, "received": len(lat),
+             "missed": len(watchers) - len(lat), "last_ms": max(lat) if lat else None,
+             "p50_ms": pct(lat, 50), "last_per_member_ms": per_member, "latencies": lat}
+        rounds.append(r)
+        run.log(f"round {k}: {len(lat)}/{len(watchers)} NOTIFYs, last "
+                f"{r['last_ms'] if lat else float('nan'):.1f} ms, per member "
+                + ", ".join(f"{m} {v:.1f}" for m, v in sorted(per_member.items())))
+    return {"watchers": args.watchers, "subscribed": len(watchers), "failures": failures,
+            "rounds": rounds, "load": loads,
+            "notifies_per_watcher_max": max((w.notifies for w in watchers), default=0)}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--watchers", type=int, default=1000)
+    ap.add_argument("--rounds", type=int, default=20)
+    ap.add_argument("--interval", type=float, default=2.0)
+    ap.add_argument("--settle", type=float, default=5.0, help="seconds before the first round")
+    ap.add_argument("--concurrency", type=int, default=50, help="watchers signing in at once")
+    ap.add_argument("--timeout", type=float, default=15)
+    ap.add_argument("--port-base", type=int, default=26000)
+    ap.add_argument("--java-opts", default="")
+    ap.add_argument("--json", help="write raw results here")
+    ap.add_argument("--keep", action="store_true", help="keep the work folder")
+    args = ap.parse_args()
+    users = [("p1", rnd())] + [(f"w{i:05d}", rnd()) for i in range(args.watchers)]
+    args.pw = dict(users)
+    work = tempfile.mkdtemp(prefix="parley-fanout-")
+    pool = run.ParleyPool(os.path.join(work, "pool"), "127.0.0.1", args.port_base, 3, users,
+                          args.java_opts, max_connections=args.watchers + 1000,
+                          per_address=args.watchers + 1000)
+    try:
+        pool.start()
+        res = asyncio.run(bench(args, pool.members))
+    finally:
+        pool.stop()
+        if not args.keep:
+            import shutil
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            run.log(f"work folder kept: {work}")
+    lasts = [r["last_ms"] for r in res["rounds"] if r["last_ms"] is not None]
+    alll = [x for r in res["rounds"] for x in r["latencies"]]
+    missed = sum(r["missed"] for r in res["rounds"])
+    print(f"\nwatchers {res['subscribed']}/{args.watchers} (failures {res['failures']}), "
+          f"{len(res['rounds'])} rounds {args.interval} s apart")
+    print("| round | NOTIFYs | last NOTIFY ms | p50 ms |")
+    print("|---|---|---|---|")
+    for r in res["rounds"]:
+        print(f"| {r['round']} | {r['received']}/{res['subscribed']} | "
+              f"{r['last_ms'] if r['last_ms'] is not None else float('nan'):.1f} | "
+              f"{r['p50_ms']:.1f} |")
+    print(f"last NOTIFY over rounds: p50 {pct(lasts, 50):.1f} ms, p99 {pct(lasts, 99):.1f} ms, "
+          f"max {max(lasts, default=float('nan')):.1f} ms (goal p99 < 100 ms)")
+    print(f"all NOTIFYs: p50 {pct(alll, 50):.1f} ms, p99 {pct(alll, 99):.1f} ms; "
+          f"missed watcher-rounds {missed}; load avg (1 min) during rounds "
+          f"{min(res['load'], default=0):.2f}..{max(res['load'], default=0):.2f}; cores "
+          f"{os.cpu_count()}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(res, f)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
