@@ -29,6 +29,7 @@ import tempfile
 import time
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # no bench/__pycache__ from loading bench/run
 run = importlib.machinery.SourceFileLoader("bench_run", os.path.join(BENCH, "run")).load_module()
 DOMAIN = run.DOMAIN
 NOTE = re.compile(rb"fanout-r(\d+)-")
