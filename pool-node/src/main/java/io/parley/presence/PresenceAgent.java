@@ -88,6 +88,8 @@ public final class PresenceAgent implements SipApplication.LocalService {
   // dialog key (Call-ID|our tag|their tag) -> subscription; touched only on the context
   private final Map<String, Subscription> dialogs = new HashMap<>();
   private final Map<String, List<Subscription>> byPresentity = new HashMap<>();
+  // presentity -> its allowed view while being computed (shared by the NOTIFYs of one change)
+  private final Map<String, Future<@Nullable Body>> composing = new HashMap<>();
   private final Map<String, Integer> perWatcher = new HashMap<>();
   private final AutoCloseable eventRegistration;
   private final long sweepTimer;
@@ -596,6 +598,10 @@ public final class PresenceAgent implements SipApplication.LocalService {
     if (closed) {
       return;
     }
+    if (event instanceof PresenceEvent.ViewChanged) {
+      // A view computed before this change must not be handed to the NOTIFYs it triggers.
+      composing.remove(event.presentity());
+    }
     List<Subscription> subs = byPresentity.get(event.presentity());
     if (subs == null) {
       return;
@@ -843,21 +849,39 @@ public final class PresenceAgent implements SipApplication.LocalService {
       case BLOCK ->
           Future.succeededFuture(
               new Body(Pidf.CONTENT_TYPE, Pidf.write(PresenceDocument.offline(sub.presentity))));
-      case ALLOW ->
-          documents
-              .current(sub.presentity, now)
-              .compose(
-                  pubs ->
-                      locations
-                          .lookup(sub.presentity)
-                          .map(
-                              bindings ->
-                                  new Body(
-                                      Pidf.CONTENT_TYPE,
-                                      Pidf.write(
-                                          PresenceComposer.compose(
-                                              sub.presentity, pubs, !bindings.isEmpty())))));
+      case ALLOW -> allowedView(sub.presentity, now);
     };
+  }
+
+  /**
+   * The composed view every allowed watcher of {@code presentity} gets. One change notifies all its
+   * watchers at once: they share one read of the pool state and one PIDF document instead of one
+   * each (a fan-out to 1,000 watchers was 2,000 Hazelcast reads and 1,000 identical documents).
+   * Shared only while it is being computed, and dropped on the next change.
+   */
+  private Future<@Nullable Body> allowedView(String presentity, Instant now) {
+    Future<@Nullable Body> inFlight = composing.get(presentity);
+    if (inFlight != null) {
+      return inFlight;
+    }
+    Future<@Nullable Body> view =
+        documents
+            .current(presentity, now)
+            .compose(
+                pubs ->
+                    locations
+                        .lookup(presentity)
+                        .map(
+                            bindings ->
+                                (@Nullable Body)
+                                    new Body(
+                                        Pidf.CONTENT_TYPE,
+                                        Pidf.write(
+                                            PresenceComposer.compose(
+                                                presentity, pubs, !bindings.isEmpty())))));
+    composing.put(presentity, view);
+    view.onComplete(ar -> onContext(() -> composing.remove(presentity, view)));
+    return view;
   }
 
   /** The members due in this NOTIFY (all, or the changed ones) as multipart/related + RLMI. */
