@@ -1,23 +1,17 @@
 package io.parley.xcap;
 
+import io.parley.xml.HardenedXml;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.List;
-import javax.xml.XMLConstants;
-import javax.xml.parsers.DocumentBuilder;
-import javax.xml.parsers.DocumentBuilderFactory;
-import javax.xml.parsers.ParserConfigurationException;
 import org.jspecify.annotations.Nullable;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
-import org.xml.sax.EntityResolver;
-import org.xml.sax.ErrorHandler;
 import org.xml.sax.InputSource;
 import org.xml.sax.SAXException;
-import org.xml.sax.SAXParseException;
 
 /**
  * Hardened XML parsing for documents from the network and small DOM/escaping helpers. DOCTYPE
@@ -25,25 +19,6 @@ import org.xml.sax.SAXParseException;
  * access is off, and secure processing limits apply. The size limit is the HTTP layer's.
  */
 final class Xml {
-
-  private static final ErrorHandler THROWING =
-      new ErrorHandler() {
-        @Override
-        public void warning(SAXParseException e) {}
-
-        @Override
-        public void error(SAXParseException e) throws SAXException {
-          throw e;
-        }
-
-        @Override
-        public void fatalError(SAXParseException e) throws SAXException {
-          throw e;
-        }
-      };
-
-  private static final EntityResolver NO_ENTITIES =
-      (publicId, systemId) -> new InputSource(new StringReader(""));
 
   private Xml() {}
 
@@ -54,7 +29,7 @@ final class Xml {
    */
   static Document parse(byte[] body) {
     try {
-      return newBuilder().parse(new ByteArrayInputStream(body));
+      return HardenedXml.newDocumentBuilder().parse(new ByteArrayInputStream(body));
     } catch (SAXException | IOException e) {
       throw XcapException.notWellFormed(String.valueOf(e.getMessage()));
     }
@@ -83,7 +58,7 @@ final class Xml {
             + ">";
     Document doc;
     try {
-      doc = newBuilder().parse(new InputSource(new StringReader(wrapped)));
+      doc = HardenedXml.newDocumentBuilder().parse(new InputSource(new StringReader(wrapped)));
     } catch (SAXException | IOException e) {
       throw XcapException.notXmlFragment(String.valueOf(e.getMessage()));
     }
@@ -137,27 +112,5 @@ final class Xml {
       }
     }
     return b.toString();
-  }
-
-  private static DocumentBuilder newBuilder() {
-    DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
-    try {
-      f.setNamespaceAware(true);
-      f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-      f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-      f.setFeature("http://xml.org/sax/features/external-general-entities", false);
-      f.setFeature("http://xml.org/sax/features/external-parameter-entities", false);
-      f.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
-      f.setAttribute(XMLConstants.ACCESS_EXTERNAL_DTD, "");
-      f.setAttribute(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
-      f.setXIncludeAware(false);
-      f.setExpandEntityReferences(false);
-      DocumentBuilder b = f.newDocumentBuilder();
-      b.setErrorHandler(THROWING);
-      b.setEntityResolver(NO_ENTITIES);
-      return b;
-    } catch (ParserConfigurationException e) {
-      throw new IllegalStateException("the JDK XML parser lacks a required security feature", e);
-    }
   }
 }

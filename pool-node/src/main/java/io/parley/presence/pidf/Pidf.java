@@ -1,21 +1,17 @@
 package io.parley.presence.pidf;
 
+import io.parley.xml.HardenedXml;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
-import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
-import javax.xml.parsers.DocumentBuilderFactory;
-import javax.xml.parsers.ParserConfigurationException;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
-import org.xml.sax.ErrorHandler;
 import org.xml.sax.SAXException;
-import org.xml.sax.SAXParseException;
 
 /**
  * Reads and writes {@code application/pidf+xml}.
@@ -44,7 +40,7 @@ public final class Pidf {
   private static final int MAX_URI_CHARS = 400;
 
   private static final ThreadLocal<DocumentBuilder> BUILDER =
-      ThreadLocal.withInitial(Pidf::newBuilder);
+      ThreadLocal.withInitial(HardenedXml::newDocumentBuilder);
 
   private Pidf() {}
 
@@ -62,8 +58,7 @@ public final class Pidf {
     } finally {
       // reset() also forgets the handlers, so they are set again for the next document.
       builder.reset();
-      builder.setErrorHandler(THROWING);
-      builder.setEntityResolver(NO_ENTITIES);
+      HardenedXml.restoreHandlers(builder);
     }
     Element root = dom.getDocumentElement();
     if (!is(root, NS, "presence")) {
@@ -259,49 +254,4 @@ public final class Pidf {
     }
     return sb.toString();
   }
-
-  // ------------------------------------------------------------------ parser set-up
-
-  private static DocumentBuilder newBuilder() {
-    DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
-    try {
-      f.setNamespaceAware(true);
-      f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-      f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-      f.setFeature("http://xml.org/sax/features/external-general-entities", false);
-      f.setFeature("http://xml.org/sax/features/external-parameter-entities", false);
-      f.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
-      f.setAttribute(XMLConstants.ACCESS_EXTERNAL_DTD, "");
-      f.setAttribute(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
-      f.setXIncludeAware(false);
-      f.setExpandEntityReferences(false);
-      DocumentBuilder b = f.newDocumentBuilder();
-      b.setErrorHandler(THROWING);
-      b.setEntityResolver(NO_ENTITIES);
-      return b;
-    } catch (ParserConfigurationException e) {
-      throw new IllegalStateException("the JDK XML parser lacks a required security feature", e);
-    }
-  }
-
-  private static final ErrorHandler THROWING =
-      new ErrorHandler() {
-        @Override
-        public void warning(SAXParseException e) {}
-
-        @Override
-        public void error(SAXParseException e) throws SAXException {
-          throw e;
-        }
-
-        @Override
-        public void fatalError(SAXParseException e) throws SAXException {
-          throw e;
-        }
-      };
-
-  private static final org.xml.sax.EntityResolver NO_ENTITIES =
-      (publicId, systemId) -> {
-        throw new SAXException("external entities are not allowed");
-      };
 }

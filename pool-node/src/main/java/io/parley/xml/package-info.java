@@ -1,0 +1,5 @@
+/**
+ * XML parsing hardened for hostile input, shared by every document Parley reads off the network.
+ */
+@org.jspecify.annotations.NullMarked
+package io.parley.xml;
