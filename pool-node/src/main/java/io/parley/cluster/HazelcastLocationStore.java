@@ -23,12 +23,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,7 +64,7 @@ public final class HazelcastLocationStore implements LocationStore {
   @Override
   public Future<List<Binding>> lookup(String aor) {
     Instant now = clock.instant();
-    return async(() -> bindings.getAsync(aor))
+    return HazelcastFutures.async(() -> bindings.getAsync(aor))
         .map(value -> value == null ? List.<Binding>of() : value.live(now));
   }
 
@@ -87,7 +85,7 @@ public final class HazelcastLocationStore implements LocationStore {
                   u.maxBindings());
         };
     Context context = Vertx.currentContext();
-    return async(() -> bindings.submitToKey(aor, processor), context)
+    return HazelcastFutures.async(() -> bindings.submitToKey(aor, processor), context)
         .compose(
             outcome ->
                 switch (outcome) {
@@ -109,7 +107,7 @@ public final class HazelcastLocationStore implements LocationStore {
     for (StoredBinding b : processor.upserts()) {
       var index = new BindingProcessors.IndexContact(aor, b.expiresAt(), processor.now());
       all.add(
-          async(
+          HazelcastFutures.async(
               () -> contacts.submitToKey(b.contactUri().toLowerCase(Locale.ROOT), index), context));
     }
     return Future.all(all).mapEmpty();
@@ -133,7 +131,7 @@ public final class HazelcastLocationStore implements LocationStore {
     List<Future<List<Binding>>> all = new ArrayList<>();
     for (String aor : flows.aorsOf(flowId)) {
       all.add(
-          async(
+          HazelcastFutures.async(
                   () -> bindings.submitToKey(aor, new BindingProcessors.RemoveFlow(flowId, now)),
                   context)
               .map(applied -> track(aor, applied)));
@@ -146,7 +144,7 @@ public final class HazelcastLocationStore implements LocationStore {
     Instant now = clock.instant();
     String contactKey = contactUri.toLowerCase(Locale.ROOT);
     Context context = Vertx.currentContext();
-    return async(() -> contacts.getAsync(contactKey), context)
+    return HazelcastFutures.async(() -> contacts.getAsync(contactKey), context)
         .compose(
             index -> {
               if (index == null) {
@@ -171,7 +169,7 @@ public final class HazelcastLocationStore implements LocationStore {
     if (i >= aors.size()) {
       return Future.succeededFuture(null);
     }
-    return async(() -> bindings.getAsync(aors.get(i)), context)
+    return HazelcastFutures.async(() -> bindings.getAsync(aors.get(i)), context)
         .compose(
             value -> {
               if (value != null) {
@@ -260,7 +258,7 @@ public final class HazelcastLocationStore implements LocationStore {
               return total;
             },
             scans);
-    return async(() -> done, context)
+    return HazelcastFutures.async(() -> done, context)
         .onFailure(e -> log.warn("pool-wide binding scan {} failed", processor, e));
   }
 
@@ -270,21 +268,5 @@ public final class HazelcastLocationStore implements LocationStore {
       out.add(StoredBinding.of(b));
     }
     return out;
-  }
-
-  private static <T> Future<T> async(Supplier<CompletionStage<T>> call) {
-    return async(call, Vertx.currentContext());
-  }
-
-  // Hazelcast may throw synchronously (e.g. instance not active): turn that into a failed future.
-  private static <T> Future<T> async(Supplier<CompletionStage<T>> call, @Nullable Context context) {
-    try {
-      CompletionStage<T> stage = call.get();
-      return context == null
-          ? Future.fromCompletionStage(stage)
-          : Future.fromCompletionStage(stage, context);
-    } catch (RuntimeException e) {
-      return Future.failedFuture(e);
-    }
   }
 }

@@ -20,10 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -114,12 +112,12 @@ public final class HazelcastPresenceDocuments implements PresenceDocuments {
 
   @Override
   public Future<PublishOutcome> apply(String presentity, PublicationChange change) {
-    return async(() -> map.submitToKey(presentity, new Apply(change, selfNodeId)));
+    return HazelcastFutures.async(() -> map.submitToKey(presentity, new Apply(change, selfNodeId)));
   }
 
   @Override
   public Future<List<Publication>> current(String presentity, Instant now) {
-    return async(() -> map.getAsync(presentity))
+    return HazelcastFutures.async(() -> map.getAsync(presentity))
         .map(
             p -> {
               List<Publication> out = new ArrayList<>();
@@ -160,20 +158,6 @@ public final class HazelcastPresenceDocuments implements PresenceDocuments {
               return changed;
             },
             scans);
-    return context == null
-        ? Future.fromCompletionStage(done)
-        : Future.fromCompletionStage(done, context);
-  }
-
-  private static <T> Future<T> async(Supplier<CompletionStage<T>> call) {
-    Context context = Vertx.currentContext();
-    try {
-      CompletionStage<T> stage = call.get();
-      return context == null
-          ? Future.fromCompletionStage(stage)
-          : Future.fromCompletionStage(stage, context);
-    } catch (RuntimeException e) {
-      return Future.failedFuture(e);
-    }
+    return HazelcastFutures.async(() -> done, context);
   }
 }

@@ -16,10 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -83,17 +81,17 @@ public final class HazelcastWatcherDirectory implements WatcherDirectory {
 
   @Override
   public Future<Void> put(WatcherEntry entry) {
-    return async(() -> map.submitToKey(entry.presentity(), new Put(entry)));
+    return HazelcastFutures.async(() -> map.submitToKey(entry.presentity(), new Put(entry)));
   }
 
   @Override
   public Future<Void> remove(String presentity, String id) {
-    return async(() -> map.submitToKey(presentity, new Remove(id)));
+    return HazelcastFutures.async(() -> map.submitToKey(presentity, new Remove(id)));
   }
 
   @Override
   public Future<List<WatcherEntry>> watchersOf(String presentity, Instant now) {
-    return async(() -> map.getAsync(presentity))
+    return HazelcastFutures.async(() -> map.getAsync(presentity))
         .map(
             m -> {
               List<WatcherEntry> out = new ArrayList<>();
@@ -125,20 +123,6 @@ public final class HazelcastWatcherDirectory implements WatcherDirectory {
               return changed;
             },
             scans);
-    return context == null
-        ? Future.fromCompletionStage(done)
-        : Future.fromCompletionStage(done, context);
-  }
-
-  private static <T> Future<T> async(Supplier<CompletionStage<T>> call) {
-    Context context = Vertx.currentContext();
-    try {
-      CompletionStage<T> stage = call.get();
-      return context == null
-          ? Future.fromCompletionStage(stage)
-          : Future.fromCompletionStage(stage, context);
-    } catch (RuntimeException e) {
-      return Future.failedFuture(e);
-    }
+    return HazelcastFutures.async(() -> done, context);
   }
 }
