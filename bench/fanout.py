@@ -25,7 +25,10 @@ import os
 import random
 import re
 import sys
+import socket
+import struct
 import tempfile
+import threading
 import time
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
@@ -33,6 +36,74 @@ sys.dont_write_bytecode = True  # no bench/__pycache__ from loading bench/run
 run = importlib.machinery.SourceFileLoader("bench_run", os.path.join(BENCH, "run")).load_module()
 DOMAIN = run.DOMAIN
 NOTE = re.compile(rb"fanout-r(\d+)-")
+
+
+class WireClock(threading.Thread):
+    """Kernel timestamps of the PUBLISHes and NOTIFYs of each round, as they cross loopback.
+
+    The client's own arrival times include its queue: one asyncio loop reads, parses and answers
+    1,000 NOTIFYs one after another, so the last one is seen tens of ms after the kernel had it.
+    The issue asks for the time until the last NOTIFY is *sent*; an AF_PACKET socket on lo with
+    SO_TIMESTAMPNS gives that without the client's lag (root only; Linux only).
+    """
+
+    ETH_P_ALL = 0x0003
+    SO_TIMESTAMPNS = 35
+    PACKET_OUTGOING = 4
+
+    def __init__(self, ports: set[int]):
+        super().__init__(daemon=True)
+        self.ports = ports  # the members' SIP ports: only their TCP traffic counts
+        self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(self.ETH_P_ALL))
+        self.sock.bind(("lo", 0))
+        self.sock.setsockopt(socket.SOL_SOCKET, self.SO_TIMESTAMPNS, 1)
+        try:
+            self.sock.setsockopt(socket.SOL_SOCKET, 33, 256 << 20)  # SO_RCVBUFFORCE
+        except OSError:
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 << 20)
+        self.publish: dict[int, float] = {}  # round -> last PUBLISH packet (wall clock, s)
+        self.notify: dict[int, dict[int, float]] = {}  # round -> watcher port -> first NOTIFY
+        self.stopped = False
+
+    def run(self) -> None:
+        while not self.stopped:
+            try:
+                data, anc, _, addr = self.sock.recvmsg(65600, 64)
+            except OSError:
+                return
+            if addr[2] != self.PACKET_OUTGOING or b"fanout-r" not in data:
+                continue
+            ts = None
+            for level, kind, raw in anc:
+                if level == socket.SOL_SOCKET and kind == self.SO_TIMESTAMPNS:
+                    sec, nsec = struct.unpack("qq", raw[:16])
+                    ts = sec + nsec / 1e9
+            if ts is None or len(data) < 14 + 20 or data[12:14] != b"\x08\x00":
+                continue
+            ihl = (data[14] & 0x0F) * 4
+            if data[14 + 9] != 6:
+                continue
+            tcp = 14 + ihl
+            sport, dport = struct.unpack("!HH", data[tcp:tcp + 4])
+            payload = data[tcp + (data[tcp + 12] >> 4) * 4:]
+            if dport in self.ports and payload.startswith(b"PUBLISH "):
+                n = NOTE.search(payload)
+                if n:
+                    self.publish[int(n.group(1))] = ts
+            elif sport in self.ports and b"NOTIFY sip:" in payload:
+                for n in NOTE.finditer(payload):
+                    self.notify.setdefault(int(n.group(1)), {}).setdefault(dport, ts)
+
+    def last_ms(self, k: int) -> tuple[float | None, int]:
+        """(last NOTIFY − PUBLISH in ms, NOTIFYs seen) of round k."""
+        sent = self.notify.get(k, {})
+        if k not in self.publish or not sent:
+            return None, len(sent)
+        return (max(sent.values()) - self.publish[k]) * 1000, len(sent)
+
+    def stop(self) -> None:
+        self.stopped = True
+        self.sock.close()
 
 
 def md5(s: str) -> str:
@@ -209,6 +280,10 @@ async def bench(args, members) -> dict:
             f"failures {failures}; load {run.loadavg():.2f}")
     await asyncio.sleep(args.settle)
 
+    wire = None
+    if args.wire:
+        wire = WireClock({m.port for m in members})
+        wire.start()
     rounds = []
     loads = []
     cpu0, wall0 = time.process_time(), time.monotonic()
@@ -232,14 +307,19 @@ async def bench(args, members) -> dict:
                 per_member[w.member] = max(per_member.get(w.member, 0),
                                            (w.notes[k] - t0[0]) * 1000)
         loads.append(run.loadavg())
-        r = {"round": k, "publish": code, "received": len(lat),
+        wire_last, wire_seen = wire.last_ms(k) if wire else (None, 0)
+        r = {"wire_last_ms": wire_last, "wire_seen": wire_seen, "round": k, "publish": code, "received": len(lat),
              "missed": len(watchers) - len(lat), "publish_ok_ms": (t_ok - t0[0]) * 1000, "last_ms": max(lat) if lat else None,
              "p50_ms": pct(lat, 50), "last_per_member_ms": per_member, "latencies": lat}
         rounds.append(r)
         run.log(f"round {k}: PUBLISH 200 after {r['publish_ok_ms']:.1f} ms, "
                 f"{len(lat)}/{len(watchers)} NOTIFYs, last "
                 f"{r['last_ms'] if lat else float('nan'):.1f} ms, per member "
-                + ", ".join(f"{m} {v:.1f}" for m, v in sorted(per_member.items())))
+                + ", ".join(f"{m} {v:.1f}" for m, v in sorted(per_member.items()))
+                + (f"; on the wire: last NOTIFY sent {wire_last:.1f} ms after the PUBLISH "
+                   f"({wire_seen} seen)" if wire_last is not None else ""))
+    if wire:
+        wire.stop()
     client_cpu = (time.process_time() - cpu0) / (time.monotonic() - wall0) * 100
     return {"client_cpu_percent": client_cpu, "watchers": args.watchers, "subscribed": len(watchers), "failures": failures,
             "rounds": rounds, "load": loads,
@@ -256,6 +336,8 @@ def main() -> int:
     ap.add_argument("--timeout", type=float, default=15)
     ap.add_argument("--port-base", type=int, default=26000)
     ap.add_argument("--java-opts", default="")
+    ap.add_argument("--wire", action="store_true",
+                    help="also time the NOTIFYs as sent, from kernel timestamps on lo (root)")
     ap.add_argument("--json", help="write raw results here")
     ap.add_argument("--keep", action="store_true", help="keep the work folder")
     args = ap.parse_args()
@@ -293,6 +375,13 @@ def main() -> int:
           f"{min(res['load'], default=0):.2f}..{max(res['load'], default=0):.2f}; cores "
           f"{os.cpu_count()}; this client's CPU during rounds {res['client_cpu_percent']:.0f}% "
           f"of one core")
+    wl = [r["wire_last_ms"] for r in res["rounds"] if r["wire_last_ms"] is not None]
+    if args.wire:
+        print(f"on the wire (kernel timestamps on lo): last NOTIFY sent after the PUBLISH, over "
+              f"rounds: p50 {pct(wl, 50):.1f} ms, p99 {pct(wl, 99):.1f} ms, max "
+              f"{max(wl, default=float('nan')):.1f} ms; NOTIFYs seen per round "
+              f"{min((r['wire_seen'] for r in res['rounds']), default=0)}.."
+              f"{max((r['wire_seen'] for r in res['rounds']), default=0)}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(res, f)
