@@ -72,6 +72,8 @@ class BenchSmokeIT {
             "message",
             "--scenario",
             "publish",
+            "--scenario",
+            "subscribe",
             "--port-base",
             Integer.toString(base),
             "--work",
@@ -81,9 +83,10 @@ class BenchSmokeIT {
     assertThat(run.stdout())
         .contains("### register-udp: REGISTER with Digest over UDP")
         .contains("### message: page-mode MESSAGE relay")
-        .contains("| server | sustained calls/s (<1% failed) | p50 ms | p90 ms | p99 ms |")
-        .contains("| Parley | not implemented yet (no PUBLISH in Parley) |");
-    for (String scenario : List.of("register-udp", "message")) {
+        .contains("### publish: PUBLISH (PIDF, Digest) over UDP")
+        .contains("### subscribe: SUBSCRIBE (fetch, Expires: 0) with NOTIFY over UDP")
+        .contains("| server | sustained calls/s (<1% failed) | p50 ms | p90 ms | p99 ms |");
+    for (String scenario : List.of("register-udp", "message", "publish", "subscribe")) {
       assertThat(sustainedRate(run.stdout(), scenario))
           .as(
               "Parley's sustained rate in %s; output:%n%s%n%s",
