@@ -47,7 +47,20 @@ final class PoolTls {
 
   /** Makes sure the member's material exists and is usable; blocking (files, database). */
   static void ensure(NodeConfig config, Database db, Clock clock) throws IOException {
-    NodeConfig.Tls tls = config.tls();
+    Set<String> sans = new LinkedHashSet<>();
+    sans.addAll(config.sip().domains());
+    sans.add(config.sip().advertisedHost());
+    sans.add(config.pool().advertisedHost());
+    sans.add(config.pool().nodeId());
+    sans.add("localhost");
+    sans.add("127.0.0.1");
+    ensure(config.tls(), config.sip().domains().get(0), new ArrayList<>(sans), db, clock);
+  }
+
+  /** As above, for a member whose certificates name {@code commonName} and {@code sans}. */
+  static void ensure(
+      NodeConfig.Tls tls, String commonName, List<String> sans, Database db, Clock clock)
+      throws IOException {
     if (usable(tls, clock)) {
       String outdated = outdatedPoolIssue(tls, db, clock);
       if (outdated == null) {
@@ -57,21 +70,12 @@ final class PoolTls {
     }
     CertificateAuthority ca = poolCa(db, clock);
     Files.createDirectories(tls.dir());
-    Set<String> sans = new LinkedHashSet<>();
-    sans.addAll(config.sip().domains());
-    sans.add(config.sip().advertisedHost());
-    sans.add(config.pool().advertisedHost());
-    sans.add(config.pool().nodeId());
-    sans.add("localhost");
-    sans.add("127.0.0.1");
-    String cn = config.sip().domains().get(0);
-    List<String> names = new ArrayList<>(sans);
     IssuedCertificate rsa =
-        ca.issue(cn, names, NODE_VALIDITY, CertificateAuthority.KeyType.RSA_2048);
+        ca.issue(commonName, sans, NODE_VALIDITY, CertificateAuthority.KeyType.RSA_2048);
     PemFiles.writePrivateKey(rsaKey(tls), rsa.privateKey());
     PemFiles.writeCertificates(rsaCertificate(tls), rsa.chain());
     IssuedCertificate node =
-        ca.issue(cn, names, NODE_VALIDITY, CertificateAuthority.KeyType.EC_P256);
+        ca.issue(commonName, sans, NODE_VALIDITY, CertificateAuthority.KeyType.EC_P256);
     PemFiles.writePrivateKey(tls.nodeKey(), node.privateKey());
     PemFiles.writeCertificates(tls.nodeCertificate(), node.chain());
     PemFiles.writeCertificates(tls.caCertificate(), List.of(ca.certificate()));
