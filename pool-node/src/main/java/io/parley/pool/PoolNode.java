@@ -123,10 +123,7 @@ public final class PoolNode {
     byte[] flowTokenKey = db.settings().getOrCreateSecret(FLOW_TOKEN_KEY_SETTING, 32);
     NodeConfig.Pool pool = config.pool();
     NodeConfig.Tls tls = config.tls();
-    PemKeyCertOptions keyCert =
-        new PemKeyCertOptions()
-            .setCertPath(tls.nodeCertificate().toString())
-            .setKeyPath(tls.nodeKey().toString());
+    PemKeyCertOptions keyCert = PoolTls.keyCertOptions(tls);
     PemTrustOptions trust = new PemTrustOptions().addCertPath(tls.caCertificate().toString());
 
     HazelcastClusterManager cluster =

@@ -10,6 +10,7 @@ import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,12 +41,24 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 /**
  * A private certificate authority for a Parley deployment that has no certificates of its own.
  *
- * <p>Keys are RSA 2048 signed with SHA256withRSA: the choice every TLS stack we must serve accepts,
- * including old NSS (SIPE via Pidgin) and JAIN-SIP's JSSE defaults; EC P-256 would be smaller but
- * buys nothing here. Only the JDK providers are used at run time; Bouncy Castle only builds the
- * ASN.1 structures.
+ * <p>A generated CA has an RSA 2048 key and signs with SHA256withRSA, so a chain under it is
+ * verifiable by every TLS stack we must serve, including ones without ECDSA (Windows XP-era
+ * SChannel). Node certificates get an ECDSA P-256 key by default ({@link KeyType#EC_P256}): the
+ * server signs in every full handshake, and a P-256 signature costs a fraction of an RSA 2048 one;
+ * a second, RSA 2048 certificate ({@link KeyType#RSA_2048}) serves the clients that offer no ECDSA
+ * signature scheme. A CA given by the administrator may have an RSA or an EC key; it signs with
+ * SHA-256 in either case. Only the JDK providers are used at run time; Bouncy Castle only builds
+ * the ASN.1 structures.
  */
 public final class CertificateAuthority {
+
+  /** The key of an issued certificate. */
+  public enum KeyType {
+    /** ECDSA on NIST P-256 (secp256r1): cheap handshakes; every current TLS stack has it. */
+    EC_P256,
+    /** RSA 2048: for clients that offer no ECDSA signature scheme. */
+    RSA_2048
+  }
 
   public static final String KEY_ALGORITHM = "RSA";
   public static final int KEY_SIZE = 2048;
@@ -81,13 +94,24 @@ public final class CertificateAuthority {
     }
   }
 
+  /** A fresh ECDSA P-256 key pair from the JDK provider (about a millisecond). */
+  public static KeyPair newEcKeyPair() {
+    try {
+      KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+      g.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
+      return g.generateKeyPair();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("EC P-256 unavailable", e);
+    }
+  }
+
   /** Creates a new self-signed CA (basicConstraints CA:true, pathLen 0; keyCertSign, cRLSign). */
   public static CertificateAuthority generate(String commonName, Duration validity, Clock clock) {
     return generate(commonName, validity, clock, CertificateAuthority::newKeyPair);
   }
 
   /**
-   * As {@link #generate(String, Duration, Clock)}, drawing this CA's key and those of the
+   * As {@link #generate(String, Duration, Clock)}, drawing this CA's key and the RSA keys of the
    * certificates it issues from {@code keys} (tests pass pre-generated keys: RSA generation is
    * slow).
    */
@@ -120,7 +144,8 @@ public final class CertificateAuthority {
   /**
    * Wraps an existing CA (e.g. loaded from PEM).
    *
-   * @throws IllegalArgumentException if the certificate is not a CA or the key does not match it
+   * @throws IllegalArgumentException if the certificate is not a CA, its key is neither RSA nor EC,
+   *     or the key does not match it
    */
   public static CertificateAuthority of(
       X509Certificate certificate, PrivateKey privateKey, Clock clock) {
@@ -132,6 +157,10 @@ public final class CertificateAuthority {
     if (certificate.getBasicConstraints() < 0) {
       throw new IllegalArgumentException(
           "not a CA certificate: " + certificate.getSubjectX500Principal());
+    }
+    if (!privateKey.getAlgorithm().equals("RSA") && !privateKey.getAlgorithm().equals("EC")) {
+      throw new IllegalArgumentException(
+          "CA key type " + privateKey.getAlgorithm() + " is not supported (RSA or EC)");
     }
     if (!keyMatches(certificate, privateKey)) {
       throw new IllegalArgumentException("private key does not match the CA certificate");
@@ -147,17 +176,24 @@ public final class CertificateAuthority {
     return privateKey;
   }
 
+  /** {@link #issue(String, List, Duration, KeyType)} with an ECDSA P-256 key. */
+  public IssuedCertificate issue(
+      String commonName, List<String> subjectAltNames, Duration validity) {
+    return issue(commonName, subjectAltNames, validity, KeyType.EC_P256);
+  }
+
   /**
    * Issues a TLS certificate usable as server and client (mutual TLS between nodes).
    *
    * @param commonName the node FQDN
    * @param subjectAltNames DNS names and IP literals (v4 or v6); the CN is added as a DNS name too,
    *     since modern clients ignore the CN
+   * @param keyType the certificate's key
    */
   public IssuedCertificate issue(
-      String commonName, List<String> subjectAltNames, Duration validity) {
+      String commonName, List<String> subjectAltNames, Duration validity, KeyType keyType) {
     try {
-      KeyPair kp = keys.get();
+      KeyPair kp = keyType == KeyType.EC_P256 ? newEcKeyPair() : keys.get();
       Instant now = clock.instant();
       X509v3CertificateBuilder b =
           new JcaX509v3CertificateBuilder(
@@ -170,10 +206,14 @@ public final class CertificateAuthority {
               kp.getPublic());
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+      // keyEncipherment only for RSA: TLS 1.2 RSA key exchange; an EC key never encrypts.
       b.addExtension(
           Extension.keyUsage,
           true,
-          new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+          new KeyUsage(
+              keyType == KeyType.EC_P256
+                  ? KeyUsage.digitalSignature
+                  : KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
       b.addExtension(
           Extension.extendedKeyUsage,
           false,
@@ -204,7 +244,7 @@ public final class CertificateAuthority {
   /** Whether {@code key} is the private half of the certificate's public key. */
   public static boolean keyMatches(X509Certificate certificate, PrivateKey key) {
     try {
-      String alg = key.getAlgorithm().equals("EC") ? "SHA256withECDSA" : SIGNATURE_ALGORITHM;
+      String alg = signatureAlgorithm(key);
       byte[] probe = new byte[32];
       RANDOM.nextBytes(probe);
       Signature s = Signature.getInstance(alg);
@@ -258,11 +298,16 @@ public final class CertificateAuthority {
     return new BigInteger(127, RANDOM).add(BigInteger.ONE);
   }
 
+  /** SHA-256 with the signature scheme of the key: ECDSA for EC keys, PKCS#1 v1.5 for RSA. */
+  static String signatureAlgorithm(PrivateKey key) {
+    return key.getAlgorithm().equals("EC") ? "SHA256withECDSA" : SIGNATURE_ALGORITHM;
+  }
+
   private static X509Certificate sign(X509v3CertificateBuilder b, PrivateKey key)
       throws CertificateException {
     try {
       return new JcaX509CertificateConverter()
-          .getCertificate(b.build(new JcaContentSignerBuilder(SIGNATURE_ALGORITHM).build(key)));
+          .getCertificate(b.build(new JcaContentSignerBuilder(signatureAlgorithm(key)).build(key)));
     } catch (OperatorCreationException e) {
       throw new CertificateException(e);
     }

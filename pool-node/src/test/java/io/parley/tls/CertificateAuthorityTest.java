@@ -89,9 +89,49 @@ class CertificateAuthorityTest {
         .containsExactlyInAnyOrder("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2");
     assertThat(c.getBasicConstraints()).isEqualTo(-1);
     assertThat(c.getSigAlgName()).isEqualTo("SHA256withRSA");
-    assertThat(c.getPublicKey().getAlgorithm()).isEqualTo("RSA");
+    assertThat(c.getPublicKey().getAlgorithm()).isEqualTo("EC");
+    assertThat(TlsMaterial.keyType(c)).isEqualTo(CertificateAuthority.KeyType.EC_P256);
+    assertThat(c.getKeyUsage()[0]).as("digitalSignature").isTrue();
+    assertThat(c.getKeyUsage()[2]).as("keyEncipherment: never for an EC key").isFalse();
     assertThat(c.getNotAfter().getTime() - System.currentTimeMillis())
         .isBetween(Duration.ofDays(9).toMillis(), Duration.ofDays(10).toMillis());
+  }
+
+  @Test
+  void rsaFallbackCertificateHasAnRsaKeyUnderTheSameCa() throws Exception {
+    IssuedCertificate rsa =
+        ca.issue(
+            "node1.example.com",
+            List.of("localhost"),
+            Duration.ofDays(10),
+            CertificateAuthority.KeyType.RSA_2048);
+    X509Certificate c = rsa.certificate();
+    assertThat(c.getPublicKey().getAlgorithm()).isEqualTo("RSA");
+    assertThat(c.getKeyUsage()[2]).as("keyEncipherment").isTrue();
+    assertThat(CertificateAuthority.keyMatches(c, rsa.privateKey())).isTrue();
+    trusting(ca.certificate())
+        .checkServerTrusted(rsa.chain().toArray(X509Certificate[]::new), "ECDHE_RSA");
+  }
+
+  @Test
+  void anEcCaGivenByTheAdministratorIssuesBothKeyTypes() throws Exception {
+    // An EC CA as an administrator might make it (here with this class, then reloaded via of()).
+    java.security.KeyPair ecKeys = CertificateAuthority.newEcKeyPair();
+    CertificateAuthority ec =
+        CertificateAuthority.generate(
+            "EC CA", Duration.ofDays(30), Clock.systemUTC(), () -> ecKeys);
+    assertThat(ec.certificate().getSigAlgName()).isEqualTo("SHA256withECDSA");
+    CertificateAuthority reloaded =
+        CertificateAuthority.of(ec.certificate(), ec.privateKey(), Clock.systemUTC());
+    for (CertificateAuthority.KeyType type : CertificateAuthority.KeyType.values()) {
+      IssuedCertificate leaf = reloaded.issue("n.example.com", List.of(), Duration.ofDays(1), type);
+      assertThat(leaf.certificate().getSigAlgName()).isEqualTo("SHA256withECDSA");
+      assertThat(TlsMaterial.keyType(leaf.certificate())).isEqualTo(type);
+      trusting(ec.certificate())
+          .checkServerTrusted(
+              leaf.chain().toArray(X509Certificate[]::new),
+              type == CertificateAuthority.KeyType.EC_P256 ? "ECDHE_ECDSA" : "ECDHE_RSA");
+    }
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -34,8 +35,23 @@ class TlsMaterialTest {
   void firstStartCreatesAConsistentSetAndSecondStartKeepsIt(@TempDir Path dir) throws Exception {
     TlsMaterial m =
         TlsMaterial.ensure(dir, "parley.example.com", SANS, Duration.ofDays(30), at(T0), keys);
-    assertThat(List.of(m.caCertificate(), m.caKey(), m.nodeCertificate(), m.nodeKey()))
+    assertThat(
+            List.of(
+                m.caCertificate(),
+                m.caKey(),
+                m.nodeCertificate(),
+                m.nodeKey(),
+                m.rsaCertificate(),
+                m.rsaKey()))
         .allSatisfy(p -> assertThat(p).exists().hasParent(dir));
+    assertThat(TlsMaterial.keyType(first(m.nodeCertificate())))
+        .isEqualTo(CertificateAuthority.KeyType.EC_P256);
+    List<X509Certificate> rsaChain = PemFiles.readCertificates(m.rsaCertificate());
+    assertThat(TlsMaterial.keyType(rsaChain.get(0)))
+        .isEqualTo(CertificateAuthority.KeyType.RSA_2048);
+    rsaChain.get(0).verify(first(m.caCertificate()).getPublicKey());
+    assertThat(TlsMaterial.sans(rsaChain.get(0)))
+        .containsExactlyInAnyOrder("parley.example.com", "localhost", "127.0.0.1");
     List<X509Certificate> chain = PemFiles.readCertificates(m.nodeCertificate());
     assertThat(chain).hasSize(2);
     chain.get(0).verify(first(m.caCertificate()).getPublicKey());
@@ -46,6 +62,7 @@ class TlsMaterialTest {
     byte[] ca = Files.readAllBytes(m.caCertificate());
     byte[] node = Files.readAllBytes(m.nodeCertificate());
     byte[] key = Files.readAllBytes(m.nodeKey());
+    byte[] rsa = Files.readAllBytes(m.rsaCertificate());
     TlsMaterial again =
         TlsMaterial.ensure(
             dir, "parley.example.com", SANS, Duration.ofDays(30), at(T0.plusSeconds(60)), keys);
@@ -53,6 +70,31 @@ class TlsMaterialTest {
     assertThat(Files.readAllBytes(m.caCertificate())).isEqualTo(ca);
     assertThat(Files.readAllBytes(m.nodeCertificate())).isEqualTo(node);
     assertThat(Files.readAllBytes(m.nodeKey())).isEqualTo(key);
+    assertThat(Files.readAllBytes(m.rsaCertificate())).isEqualTo(rsa);
+  }
+
+  @Test
+  void anRsaNodeCertificateFromBeforeEcdsaIsReplacedAndTheCaKept(@TempDir Path dir)
+      throws Exception {
+    TlsMaterial m =
+        TlsMaterial.ensure(dir, "parley.example.com", SANS, Duration.ofDays(30), at(T0), keys);
+    // What an older Parley wrote: node.pem with an RSA key, no fallback pair.
+    Files.copy(m.rsaCertificate(), m.nodeCertificate(), StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(m.rsaKey(), m.nodeKey(), StandardCopyOption.REPLACE_EXISTING);
+    Files.delete(m.rsaCertificate());
+    Files.delete(m.rsaKey());
+    byte[] ca = Files.readAllBytes(m.caCertificate());
+
+    TlsMaterial.ensure(dir, "parley.example.com", SANS, Duration.ofDays(30), at(T0), keys);
+    assertThat(Files.readAllBytes(m.caCertificate())).isEqualTo(ca);
+    assertThat(TlsMaterial.keyType(first(m.nodeCertificate())))
+        .isEqualTo(CertificateAuthority.KeyType.EC_P256);
+    assertThat(TlsMaterial.keyType(first(m.rsaCertificate())))
+        .isEqualTo(CertificateAuthority.KeyType.RSA_2048);
+    assertThat(
+            CertificateAuthority.keyMatches(
+                first(m.nodeCertificate()), PemFiles.readPrivateKey(m.nodeKey())))
+        .isTrue();
   }
 
   @Test

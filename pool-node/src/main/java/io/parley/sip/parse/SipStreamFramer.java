@@ -23,6 +23,7 @@ import java.util.Arrays;
 public final class SipStreamFramer {
   private static final System.Logger LOG = System.getLogger(SipStreamFramer.class.getName());
   private static final int INITIAL = 1024;
+  private static final byte[] NONE = new byte[0];
 
   /** Receives framing events; called synchronously from {@link #feed}. */
   public interface FramerListener {
@@ -52,12 +53,14 @@ public final class SipStreamFramer {
 
   private State state = State.IDLE;
   private int crlfRun; // IDLE: bytes of CRLFCRLF matched so far
-  private byte[] head;
+  // Allocated only while a header block arrives in pieces; NONE between messages, so an idle
+  // connection (most of a node's thousands) holds no buffer here.
+  private byte[] head = NONE;
   private int headLength;
   private int match; // HEADERS: bytes of CRLFCRLF matched so far
   private boolean startLineDone;
   private int lines;
-  private byte[] message = new byte[0];
+  private byte[] message = NONE;
   private int messageLength;
   private long toSkip;
 
@@ -65,7 +68,6 @@ public final class SipStreamFramer {
     this.limits = limits;
     this.parser = parser;
     this.listener = listener;
-    this.head = new byte[initialHead()];
   }
 
   private int initialHead() {
@@ -77,9 +79,9 @@ public final class SipStreamFramer {
     return state == State.IDLE;
   }
 
-  /** Bytes currently allocated for a partial message (for tests and metrics). */
+  /** Bytes currently allocated for a partial message (for tests and metrics); 0 when idle. */
   public int bufferedBytes() {
-    return state == State.BODY ? message.length : state == State.HEADERS ? head.length : 0;
+    return head.length + message.length;
   }
 
   public void feed(byte[] data, int offset, int length) {
@@ -165,8 +167,13 @@ public final class SipStreamFramer {
         return end;
       }
       if (match == 4) {
-        append(d, start, i - start);
-        headerBlockDone();
+        if (headLength == 0) {
+          // The whole header block is in this read (the usual case): no copy into head.
+          headerBlockDone(d, start, i - start);
+        } else {
+          append(d, start, i - start);
+          headerBlockDone(head, 0, headLength);
+        }
         return i;
       }
     }
@@ -176,18 +183,18 @@ public final class SipStreamFramer {
 
   private void append(byte[] d, int from, int n) {
     if (headLength + n > head.length) {
+      int grown = head.length == 0 ? initialHead() : head.length * 2;
       head =
           Arrays.copyOf(
-              head,
-              Math.min(
-                  Math.max(head.length * 2, headLength + n), limits.maxHeaderBlockBytes() + 4));
+              head, Math.min(Math.max(grown, headLength + n), limits.maxHeaderBlockBytes() + 4));
     }
     System.arraycopy(d, from, head, headLength, n);
     headLength += n;
   }
 
-  private void headerBlockDone() {
-    long cl = Framing.contentLength(head, 0, headLength);
+  /** The header block, CRLFCRLF included, is {@code block[off, off + len)}. */
+  private void headerBlockDone(byte[] block, int off, int len) {
+    long cl = Framing.contentLength(block, off, off + len);
     if (cl == Framing.MISSING) {
       lose("Missing Content-Length");
     } else if (cl == Framing.INVALID) {
@@ -196,14 +203,15 @@ public final class SipStreamFramer {
       lose("Multiple Content-Length");
     } else if (cl > limits.maxBodyBytes()) {
       ParseResult.Rejected r =
-          SipMessageParser.reject(head, 0, headLength, 413, "Request Entity Too Large");
+          SipMessageParser.reject(block, off, len, 413, "Request Entity Too Large");
       toSkip = cl;
       state = State.SKIP;
       resetHead();
       safely(() -> listener.onRejected(r));
     } else {
-      message = Arrays.copyOf(head, headLength + (int) cl);
-      messageLength = headLength;
+      message = new byte[len + (int) cl];
+      System.arraycopy(block, off, message, 0, len);
+      messageLength = len;
       resetHead();
       if (cl == 0) deliver();
       else state = State.BODY;
@@ -211,8 +219,7 @@ public final class SipStreamFramer {
   }
 
   private void resetHead() {
-    if (head.length > 8 * INITIAL)
-      head = new byte[initialHead()]; // don't pin a big buffer while idle
+    head = NONE; // don't pin a buffer while idle
     headLength = 0;
   }
 
@@ -233,7 +240,7 @@ public final class SipStreamFramer {
 
   private void deliver() {
     byte[] m = message;
-    message = new byte[0];
+    message = NONE;
     messageLength = 0;
     state = State.IDLE;
     ParseResult r = parser.decode(m, 0, m.length, true);
@@ -246,9 +253,9 @@ public final class SipStreamFramer {
 
   private void lose(String reason) {
     state = State.LOST;
-    head = new byte[0];
+    head = NONE;
     headLength = 0;
-    message = new byte[0];
+    message = NONE;
     safely(() -> listener.onFramingLost(reason));
   }
 

@@ -43,6 +43,41 @@ class SipStreamFramerTest {
   }
 
   @Test
+  void idleFramerHoldsNoBufferBeforeBetweenAndAfterSplitMessages() {
+    SipStreamFramer f = framer(SipLimits.defaults());
+    assertThat(f.bufferedBytes()).isZero();
+    String m = SipTestMessages.MESSAGE;
+    int inHeaders = m.indexOf("\r\n\r\n") / 2;
+    feed(f, m.substring(0, inHeaders));
+    assertThat(f.bufferedBytes()).isPositive();
+    feed(f, m.substring(inHeaders, m.length() - 3));
+    assertThat(f.bufferedBytes()).isEqualTo(bytes(m).length);
+    feed(f, m.substring(m.length() - 3));
+    assertThat(f.bufferedBytes()).isZero();
+    feed(f, m);
+    assertThat(f.bufferedBytes()).isZero();
+    assertThat(rec.events).containsExactly("message MESSAGE", "message MESSAGE");
+    assertThat(rec.messages.get(0).toBytes()).isEqualTo(bytes(m));
+    assertThat(rec.messages.get(1).toBytes()).isEqualTo(bytes(m));
+  }
+
+  @Test
+  void messageSplitAtEveryPositionIsDeliveredIntact() {
+    String m = SipTestMessages.MESSAGE;
+    byte[] b = bytes(m);
+    for (int cut = 1; cut < b.length; cut++) {
+      RecordingListener r = new RecordingListener();
+      SipStreamFramer f =
+          new SipStreamFramer(SipLimits.defaults(), new SipMessageParser(SipLimits.defaults()), r);
+      f.feed(b, 0, cut);
+      f.feed(b, cut, b.length - cut);
+      assertThat(r.messages).as("cut at %d", cut).hasSize(1);
+      assertThat(r.messages.get(0).toBytes()).isEqualTo(b);
+      assertThat(f.bufferedBytes()).isZero();
+    }
+  }
+
+  @Test
   void twoMessagesInOneChunkAreBothDelivered() {
     SipStreamFramer f = framer(SipLimits.defaults());
     feed(f, SipTestMessages.INVITE + SipTestMessages.NOTIFY);
