@@ -731,6 +731,7 @@ public final class PresenceAgent implements SipApplication.LocalService {
         if (registered) {
           removeFromIndex(byPresentity, gone, sub);
         }
+        removeListWatcherEntry(sub, gone);
       }
     }
     for (String added : next) {
@@ -740,6 +741,69 @@ public final class PresenceAgent implements SipApplication.LocalService {
     }
     sub.setMembers(next);
     return true;
+  }
+
+  /**
+   * A list subscription is a back-end subscription to each member on the watcher's behalf (RFC 4662
+   * §4.1), so each member's watcher info names the watcher: pending while that member has not
+   * decided, active once allowed (or politely blocked). Entries are written when a NOTIFY shows a
+   * member in a new state, and all again with a full-state NOTIFY (the expiry moves with each
+   * refresh); members that are no user ({@code noresource}) get none.
+   */
+  private void updateListWatcherEntries(
+      Subscription sub, List<Rlmi.Resource> resources, boolean full) {
+    if (sub.done || sub.terminateReason != null || !dialogs.containsKey(sub.key())) {
+      return; // a fetch, or ended meanwhile: no entries (or they were removed)
+    }
+    for (Rlmi.Resource r : resources) {
+      if (!sub.isMember(r.uri())) {
+        continue;
+      }
+      if (r.state() == Rlmi.State.TERMINATED) {
+        removeListWatcherEntry(sub, r.uri());
+        continue;
+      }
+      String status = r.state() == Rlmi.State.PENDING ? "pending" : "active";
+      String previous = sub.winfoStatus.put(r.uri(), status);
+      boolean changed = !status.equals(previous);
+      if (!changed && !full) {
+        continue;
+      }
+      String event = previous == null || status.equals("pending") ? "subscribe" : "approved";
+      String member = r.uri();
+      watchers
+          .put(
+              new WatcherEntry(
+                  member,
+                  nodeId + "/" + sub.id,
+                  sub.watcher,
+                  sub.watcherName,
+                  status,
+                  changed ? event : sub.winfoEvents.getOrDefault(member, event),
+                  nodeId,
+                  sub.expiresAt))
+          .onSuccess(
+              v -> {
+                if (changed) {
+                  events.publish(new PresenceEvent.WatchersChanged(member));
+                }
+              })
+          .onFailure(e -> log.warn("watcher directory update failed", e));
+      if (changed) {
+        sub.winfoEvents.put(member, event);
+      }
+    }
+  }
+
+  private void removeListWatcherEntry(Subscription sub, String member) {
+    if (sub.winfoStatus.remove(member) == null) {
+      return;
+    }
+    sub.winfoEvents.remove(member);
+    watchers
+        .remove(member, nodeId + "/" + sub.id)
+        .onSuccess(v -> events.publish(new PresenceEvent.WatchersChanged(member)))
+        .onFailure(e -> log.warn("watcher directory removal failed", e));
   }
 
   private static void removeFromIndex(
@@ -862,6 +926,9 @@ public final class PresenceAgent implements SipApplication.LocalService {
     }
     if (sub.kind == Kind.LIST) {
       removeFromIndex(listsByOwner, sub.watcher, sub);
+      for (String member : List.copyOf(sub.winfoStatus.keySet())) {
+        removeListWatcherEntry(sub, member);
+      }
     }
     if (sub.timer >= 0) {
       vertx.cancelTimer(sub.timer);
@@ -985,6 +1052,7 @@ public final class PresenceAgent implements SipApplication.LocalService {
         .resources(sub.watcher, due, sub::instanceId)
         .<@Nullable Body>map(
             resources -> {
+              onContext(() -> updateListWatcherEntries(sub, resources, full));
               Rlmi.Multipart m = Rlmi.write(sub.presentity, sub.rlmiVersion++, full, resources);
               return new Body(m.contentType(), m.body());
             })
@@ -1247,6 +1315,9 @@ public final class PresenceAgent implements SipApplication.LocalService {
     private final Map<String, String> instanceIds = new HashMap<>();
     private int nextInstance;
     long membersGeneration;
+    // the status/event each member's watcher info shows for this list subscription
+    final Map<String, String> winfoStatus = new HashMap<>();
+    final Map<String, String> winfoEvents = new HashMap<>();
     boolean fullState = true;
     long rlmiVersion;
     long batchTimer = -1;

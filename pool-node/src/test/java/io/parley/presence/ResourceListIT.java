@@ -207,6 +207,10 @@ class ResourceListIT {
   @Test
   void aListSubscriptionGetsFullStateThenOnlyTheChangedMembersBatched() throws Exception {
     await(rules.setRule(aor("olga"), aor("lara"), PresenceAction.PENDING));
+    PresenceUa olga = ua("olga");
+    Response olgaWinfoOk = olga.subscribe(aor("olga"), "presence.winfo", 600);
+    assertThat(olgaWinfoOk.getStatusCode()).isEqualTo(200);
+    PresenceUa.Dialog olgaWinfo = PresenceUa.dialogOf(olgaWinfoOk);
     PresenceUa mia = ua("mia");
     PresenceUa nick = ua("nick");
     PresenceUa lara = ua("lara");
@@ -235,6 +239,12 @@ class ResourceListIT {
             Map.entry(aor("olga"), "pending"),
             Map.entry(aor("ghost"), "terminated"));
     assertThat(full.documents()).containsOnlyKeys(aor("mia"), aor("nick"));
+    // The pending member learns of the list's watcher from its watcher info (RFC 4662 §4.1).
+    olga.awaitNotify(
+        olgaWinfo,
+        n ->
+            PresenceUa.body(n).contains("status=\"pending\"")
+                && PresenceUa.body(n).contains(">" + aor("lara") + "<"));
     assertThat(full.documents().get(aor("mia"))).contains("mia at her desk");
     // nick never published: his registration shows him online.
     assertThat(full.documents().get(aor("nick"))).contains("<basic>open</basic>");
@@ -268,7 +278,12 @@ class ResourceListIT {
     await(rules.setRule(aor("olga"), aor("lara"), PresenceAction.ALLOW));
     Request approved = lara.awaitNotify(d, n -> "active".equals(read(n).states().get(aor("olga"))));
     assertThat(read(approved).states()).containsOnlyKeys(aor("olga"));
-    assertThat(read(approved).documents().get(aor("olga"))).contains("<basic>closed</basic>");
+    assertThat(read(approved).documents().get(aor("olga"))).contains("<basic>open</basic>");
+    olga.awaitNotify(
+        olgaWinfo,
+        n ->
+            PresenceUa.body(n).contains("status=\"active\" event=\"approved\"")
+                && PresenceUa.body(n).contains(">" + aor("lara") + "<"));
 
     // A refresh brings the full state again.
     assertThat(lara.resubscribe(d, "presence", 600).getStatusCode()).isEqualTo(200);
