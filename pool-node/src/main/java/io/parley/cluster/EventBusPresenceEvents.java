@@ -7,6 +7,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,12 +22,17 @@ public final class EventBusPresenceEvents implements PresenceEvents, AutoCloseab
   private static final Logger log = LoggerFactory.getLogger(EventBusPresenceEvents.class);
   public static final String ADDRESS = "parley.presence.events";
 
+  /** Two AORs and a few separators; anything much longer is not one of our events. */
+  private static final int MAX_WIRE = 4_096;
+
   private final Vertx vertx;
   private final List<Consumer<PresenceEvent>> listeners = new CopyOnWriteArrayList<>();
-  private final MessageConsumer<String> consumer;
+  private final MessageConsumer<Object> consumer;
 
   public EventBusPresenceEvents(Vertx vertx) {
     this.vertx = vertx;
+    // Typed Object, not String: a body of another type (a member of another version) must be
+    // refused here, not fail with a ClassCastException inside the event bus.
     this.consumer = vertx.eventBus().consumer(ADDRESS, m -> deliver(m.body()));
   }
 
@@ -41,10 +47,10 @@ public final class EventBusPresenceEvents implements PresenceEvents, AutoCloseab
     return () -> listeners.remove(listener);
   }
 
-  private void deliver(String wire) {
-    PresenceEvent e = decode(wire);
+  private void deliver(@Nullable Object body) {
+    PresenceEvent e = body instanceof String wire ? decode(wire) : null;
     if (e == null) {
-      log.warn("unreadable presence event from the pool: {}", wire);
+      log.warn("unreadable presence event from the pool: {}", abbreviated(body));
       return;
     }
     for (Consumer<PresenceEvent> l : listeners) {
@@ -56,23 +62,45 @@ public final class EventBusPresenceEvents implements PresenceEvents, AutoCloseab
     }
   }
 
-  /** {@code V|presentity}, {@code W|presentity} or {@code R|presentity|watcher}. */
+  /**
+   * {@code V|presentity}, {@code W|presentity}, {@code L|presentity} or {@code
+   * R|presentity|watcher}.
+   */
   static String encode(PresenceEvent e) {
     return switch (e) {
       case PresenceEvent.ViewChanged v -> "V|" + v.presentity();
       case PresenceEvent.WatchersChanged w -> "W|" + w.presentity();
+      case PresenceEvent.ListsChanged l -> "L|" + l.presentity();
       case PresenceEvent.RulesChanged r -> "R|" + r.presentity() + "|" + r.watcher();
     };
   }
 
-  static @org.jspecify.annotations.Nullable PresenceEvent decode(String wire) {
+  /**
+   * The event {@code wire} encodes, or null for anything else (unknown kinds from a newer member,
+   * wrong field counts, empty fields, oversized input): such a message is dropped, never thrown.
+   */
+  static @Nullable PresenceEvent decode(String wire) {
+    if (wire.length() > MAX_WIRE) {
+      return null;
+    }
     String[] f = wire.split("\\|", -1);
+    for (int i = 1; i < f.length; i++) {
+      if (f[i].isEmpty()) {
+        return null;
+      }
+    }
     return switch (f[0]) {
       case "V" -> f.length == 2 ? new PresenceEvent.ViewChanged(f[1]) : null;
       case "W" -> f.length == 2 ? new PresenceEvent.WatchersChanged(f[1]) : null;
+      case "L" -> f.length == 2 ? new PresenceEvent.ListsChanged(f[1]) : null;
       case "R" -> f.length == 3 ? new PresenceEvent.RulesChanged(f[1], f[2]) : null;
       default -> null;
     };
+  }
+
+  private static String abbreviated(@Nullable Object body) {
+    String s = String.valueOf(body);
+    return s.length() > 200 ? s.substring(0, 200) + "..." : s;
   }
 
   @Override

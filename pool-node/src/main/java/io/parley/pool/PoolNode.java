@@ -356,7 +356,8 @@ public final class PoolNode {
               db.contactLists(),
               db.presenceRuleSets(),
               (presentity, watcher) ->
-                  presenceEvents.publish(new PresenceEvent.RulesChanged(presentity, watcher)));
+                  presenceEvents.publish(new PresenceEvent.RulesChanged(presentity, watcher)),
+              owner -> presenceEvents.publish(new PresenceEvent.ListsChanged(owner)));
       await(xcap.start(), Duration.ofSeconds(10));
       node.xcap = xcap;
       log.info(
@@ -388,6 +389,12 @@ public final class PoolNode {
 
   public SipNode sip() {
     return sip;
+  }
+
+  /** The bound XCAP port, or -1 when XCAP is off. */
+  public int xcapPort() {
+    XcapServer x = xcap;
+    return x == null ? -1 : x.actualPort();
   }
 
   public PoolMembership membership() {

@@ -88,6 +88,8 @@ public final class PresenceAgent implements SipApplication.LocalService {
   // dialog key (Call-ID|our tag|their tag) -> subscription; touched only on the context
   private final Map<String, Subscription> dialogs = new HashMap<>();
   private final Map<String, List<Subscription>> byPresentity = new HashMap<>();
+  // list owner -> its list subscriptions here (re-resolved when the owner edits its lists)
+  private final Map<String, List<Subscription>> listsByOwner = new HashMap<>();
   // presentity -> its allowed view while being computed (shared by the NOTIFYs of one change)
   private final Map<String, Future<@Nullable Body>> composing = new HashMap<>();
   private final Map<String, Integer> perWatcher = new HashMap<>();
@@ -501,6 +503,9 @@ public final class PresenceAgent implements SipApplication.LocalService {
     for (String p : sub.watched()) {
       byPresentity.computeIfAbsent(p, k -> new ArrayList<>()).add(sub);
     }
+    if (kind == Kind.LIST) {
+      listsByOwner.computeIfAbsent(watcher, k -> new ArrayList<>()).add(sub);
+    }
     perWatcher.merge(watcher, 1, Integer::sum);
     schedule(sub);
     if (kind == Kind.PRESENCE) {
@@ -562,6 +567,11 @@ public final class PresenceAgent implements SipApplication.LocalService {
     sub.fullState = true;
     sub.dirty = true;
     pump(sub);
+    if (sub.kind == Kind.LIST) {
+      // Members are also re-read on every refresh: a lost ListsChanged event costs at most one
+      // refresh interval of a stale member set.
+      resolveMembers(sub);
+    }
   }
 
   /** The granted Expires, or -1 after answering 423. */
@@ -602,6 +612,13 @@ public final class PresenceAgent implements SipApplication.LocalService {
       // A view computed before this change must not be handed to the NOTIFYs it triggers.
       composing.remove(event.presentity());
     }
+    if (event instanceof PresenceEvent.ListsChanged) {
+      List<Subscription> owned = listsByOwner.get(event.presentity());
+      if (owned != null) {
+        List.copyOf(owned).forEach(this::resolveMembers);
+      }
+      return;
+    }
     List<Subscription> subs = byPresentity.get(event.presentity());
     if (subs == null) {
       return;
@@ -627,6 +644,7 @@ public final class PresenceAgent implements SipApplication.LocalService {
             reauthorize(sub);
           }
         }
+        case PresenceEvent.ListsChanged l -> {} // handled above, by owner
       }
     }
   }
@@ -641,6 +659,7 @@ public final class PresenceAgent implements SipApplication.LocalService {
           case PresenceEvent.ViewChanged v -> true;
           case PresenceEvent.RulesChanged r -> sub.watcher.equals(r.watcher());
           case PresenceEvent.WatchersChanged w -> false;
+          case PresenceEvent.ListsChanged l -> false;
         };
     if (!concerned || sub.done || sub.terminateReason != null) {
       return;
@@ -656,6 +675,145 @@ public final class PresenceAgent implements SipApplication.LocalService {
                         sub.batchTimer = -1;
                         markDirty(sub);
                       }));
+    }
+  }
+
+  /**
+   * Re-reads the members of a list subscription (its owner edited the list, or refreshed): members
+   * added start being watched, removed ones stop, and if the set changed the next NOTIFY carries
+   * the whole list (RFC 4662 §4.4.2: full state, so removed members disappear). A list that no
+   * longer exists ends the subscription ({@code noresource}).
+   */
+  private void resolveMembers(Subscription sub) {
+    if (sub.kind != Kind.LIST || sub.done || sub.terminateReason != null) {
+      return;
+    }
+    // Reads may complete out of order: only the latest one applies.
+    long generation = ++sub.membersGeneration;
+    lists
+        .members(sub.presentity, sub.watcher)
+        .onComplete(
+            ar ->
+                onContext(
+                    () -> {
+                      if (sub.done
+                          || sub.terminateReason != null
+                          || generation != sub.membersGeneration) {
+                        return;
+                      }
+                      if (ar.failed()) {
+                        log.warn("re-reading list {} failed", sub.presentity, ar.cause());
+                        return;
+                      }
+                      if (ar.result().isEmpty()) {
+                        setMembers(sub, List.of());
+                        terminate(sub, "noresource");
+                        return;
+                      }
+                      if (setMembers(sub, ar.result().get())) {
+                        sub.fullState = true;
+                        markDirty(sub);
+                      }
+                    }));
+  }
+
+  /** Replaces a list subscription's members and the index by presentity; false if unchanged. */
+  private boolean setMembers(Subscription sub, List<String> next) {
+    if (next.equals(sub.members)) {
+      return false;
+    }
+    Set<String> before = new java.util.HashSet<>(sub.members);
+    Set<String> after = new java.util.HashSet<>(next);
+    boolean registered = dialogs.containsKey(sub.key());
+    for (String gone : sub.members) {
+      if (!after.contains(gone)) {
+        sub.changed.remove(gone);
+        if (registered) {
+          removeFromIndex(byPresentity, gone, sub);
+        }
+        removeListWatcherEntry(sub, gone);
+      }
+    }
+    for (String added : next) {
+      if (!before.contains(added) && registered) {
+        byPresentity.computeIfAbsent(added, k -> new ArrayList<>()).add(sub);
+      }
+    }
+    sub.setMembers(next);
+    return true;
+  }
+
+  /**
+   * A list subscription is a back-end subscription to each member on the watcher's behalf (RFC 4662
+   * §4.1), so each member's watcher info names the watcher: pending while that member has not
+   * decided, active once allowed (or politely blocked). Entries are written when a NOTIFY shows a
+   * member in a new state, and all again with a full-state NOTIFY (the expiry moves with each
+   * refresh); members that are no user ({@code noresource}) get none.
+   */
+  private void updateListWatcherEntries(
+      Subscription sub, List<Rlmi.Resource> resources, boolean full) {
+    if (sub.done || sub.terminateReason != null || !dialogs.containsKey(sub.key())) {
+      return; // a fetch, or ended meanwhile: no entries (or they were removed)
+    }
+    for (Rlmi.Resource r : resources) {
+      if (!sub.isMember(r.uri())) {
+        continue;
+      }
+      if (r.state() == Rlmi.State.TERMINATED) {
+        removeListWatcherEntry(sub, r.uri());
+        continue;
+      }
+      String status = r.state() == Rlmi.State.PENDING ? "pending" : "active";
+      String previous = sub.winfoStatus.put(r.uri(), status);
+      boolean changed = !status.equals(previous);
+      if (!changed && !full) {
+        continue;
+      }
+      String event = previous == null || status.equals("pending") ? "subscribe" : "approved";
+      String member = r.uri();
+      watchers
+          .put(
+              new WatcherEntry(
+                  member,
+                  nodeId + "/" + sub.id,
+                  sub.watcher,
+                  sub.watcherName,
+                  status,
+                  changed ? event : sub.winfoEvents.getOrDefault(member, event),
+                  nodeId,
+                  sub.expiresAt))
+          .onSuccess(
+              v -> {
+                if (changed) {
+                  events.publish(new PresenceEvent.WatchersChanged(member));
+                }
+              })
+          .onFailure(e -> log.warn("watcher directory update failed", e));
+      if (changed) {
+        sub.winfoEvents.put(member, event);
+      }
+    }
+  }
+
+  private void removeListWatcherEntry(Subscription sub, String member) {
+    if (sub.winfoStatus.remove(member) == null) {
+      return;
+    }
+    sub.winfoEvents.remove(member);
+    watchers
+        .remove(member, nodeId + "/" + sub.id)
+        .onSuccess(v -> events.publish(new PresenceEvent.WatchersChanged(member)))
+        .onFailure(e -> log.warn("watcher directory removal failed", e));
+  }
+
+  private static void removeFromIndex(
+      Map<String, List<Subscription>> index, String key, Subscription sub) {
+    List<Subscription> subs = index.get(key);
+    if (subs != null) {
+      subs.remove(sub);
+      if (subs.isEmpty()) {
+        index.remove(key);
+      }
     }
   }
 
@@ -764,12 +922,12 @@ public final class PresenceAgent implements SipApplication.LocalService {
     }
     perWatcher.computeIfPresent(sub.watcher, (w, n) -> n <= 1 ? null : n - 1);
     for (String p : sub.watched()) {
-      List<Subscription> subs = byPresentity.get(p);
-      if (subs != null) {
-        subs.remove(sub);
-        if (subs.isEmpty()) {
-          byPresentity.remove(p);
-        }
+      removeFromIndex(byPresentity, p, sub);
+    }
+    if (sub.kind == Kind.LIST) {
+      removeFromIndex(listsByOwner, sub.watcher, sub);
+      for (String member : List.copyOf(sub.winfoStatus.keySet())) {
+        removeListWatcherEntry(sub, member);
       }
     }
     if (sub.timer >= 0) {
@@ -894,6 +1052,7 @@ public final class PresenceAgent implements SipApplication.LocalService {
         .resources(sub.watcher, due, sub::instanceId)
         .<@Nullable Body>map(
             resources -> {
+              onContext(() -> updateListWatcherEntries(sub, resources, full));
               Rlmi.Multipart m = Rlmi.write(sub.presentity, sub.rlmiVersion++, full, resources);
               return new Body(m.contentType(), m.body());
             })
@@ -901,9 +1060,9 @@ public final class PresenceAgent implements SipApplication.LocalService {
             e ->
                 onContext(
                     () -> {
-                      // Not sent: those members are still due with the next NOTIFY.
+                      // Not sent: those members (still in the list) are due with the next NOTIFY.
                       sub.fullState |= full;
-                      sub.changed.addAll(due);
+                      due.stream().filter(sub::isMember).forEach(sub.changed::add);
                     }));
   }
 
@@ -1150,8 +1309,15 @@ public final class PresenceAgent implements SipApplication.LocalService {
     boolean done;
     @Nullable String terminateReason;
     // Kind.LIST only: members (canonical AORs), those changed since the last NOTIFY, RLMI state.
-    final List<String> members;
+    List<String> members = List.of();
     final java.util.Set<String> changed = new java.util.LinkedHashSet<>();
+    // RLMI instance id per member, kept while the member stays in the list (RFC 4662 §5.2)
+    private final Map<String, String> instanceIds = new HashMap<>();
+    private int nextInstance;
+    long membersGeneration;
+    // the status/event each member's watcher info shows for this list subscription
+    final Map<String, String> winfoStatus = new HashMap<>();
+    final Map<String, String> winfoEvents = new HashMap<>();
     boolean fullState = true;
     long rlmiVersion;
     long batchTimer = -1;
@@ -1192,7 +1358,15 @@ public final class PresenceAgent implements SipApplication.LocalService {
       this.remoteCseq = remoteCseq;
       this.expiresAt = expiresAt;
       this.access = access;
-      this.members = List.copyOf(members);
+      setMembers(members);
+    }
+
+    void setMembers(List<String> next) {
+      members = List.copyOf(next);
+      instanceIds.keySet().retainAll(new java.util.HashSet<>(members));
+      for (String m : members) {
+        instanceIds.computeIfAbsent(m, k -> id.substring(0, 8) + "-" + nextInstance++);
+      }
     }
 
     /** The presentities whose changes concern this subscription. */
@@ -1200,9 +1374,16 @@ public final class PresenceAgent implements SipApplication.LocalService {
       return kind == Kind.LIST ? members : List.of(presentity);
     }
 
-    /** The RLMI instance id of a member: stable for this subscription (RFC 4662 §5.2). */
+    /**
+     * The RLMI instance id of a member: stable while it stays in the list (RFC 4662 §5.2); a member
+     * removed and added again is a new instance.
+     */
     String instanceId(String member) {
-      return id.substring(0, 8) + "-" + members.indexOf(member);
+      return instanceIds.getOrDefault(member, id.substring(0, 8) + "-x");
+    }
+
+    boolean isMember(String member) {
+      return instanceIds.containsKey(member);
     }
 
     String key() {

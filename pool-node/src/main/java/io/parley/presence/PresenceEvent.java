@@ -18,4 +18,10 @@ public sealed interface PresenceEvent {
 
   /** The presentity's list of watchers changed (for its {@code presence.winfo} subscriptions). */
   record WatchersChanged(String presentity) implements PresenceEvent {}
+
+  /**
+   * The user {@code presentity} edited its resource lists (XCAP): its list subscriptions re-read
+   * their members and send the whole list again (RFC 4662 full state).
+   */
+  record ListsChanged(String presentity) implements PresenceEvent {}
 }

@@ -82,6 +82,7 @@ public final class XcapServer {
   private final ContactListRepository contacts;
   private final PresenceRuleSetRepository ruleSets;
   private final RuleChangeListener onRuleChange;
+  private final ListChangeListener onListChange;
   private final AuthThrottle throttle;
   private volatile @Nullable HttpServer server;
 
@@ -92,6 +93,7 @@ public final class XcapServer {
    *     request names none of them
    * @param digestKey HMAC key for Digest nonces (≥ 16 bytes, the same on every node)
    * @param onRuleChange told of every watcher whose rule a pres-rules edit changed
+   * @param onListChange told of every user whose resource-lists document an edit changed
    */
   public XcapServer(
       Vertx vertx,
@@ -103,7 +105,8 @@ public final class XcapServer {
       CredentialSource credentials,
       ContactListRepository contacts,
       PresenceRuleSetRepository ruleSets,
-      RuleChangeListener onRuleChange) {
+      RuleChangeListener onRuleChange,
+      ListChangeListener onListChange) {
     this(
         vertx,
         host,
@@ -115,6 +118,7 @@ public final class XcapServer {
         contacts,
         ruleSets,
         onRuleChange,
+        onListChange,
         Clock.systemUTC());
   }
 
@@ -129,6 +133,7 @@ public final class XcapServer {
       ContactListRepository contacts,
       PresenceRuleSetRepository ruleSets,
       RuleChangeListener onRuleChange,
+      ListChangeListener onListChange,
       Clock clock) {
     if (domains.isEmpty()) {
       throw new IllegalArgumentException("at least one domain");
@@ -148,6 +153,7 @@ public final class XcapServer {
     this.contacts = contacts;
     this.ruleSets = ruleSets;
     this.onRuleChange = onRuleChange;
+    this.onListChange = onListChange;
     this.throttle = AuthThrottle.withDefaults(clock);
   }
 
@@ -339,6 +345,7 @@ public final class XcapServer {
             ? putResourceLists(selector, body, docUri)
             : deleteResourceLists(selector);
     boolean[] created = {false};
+    List<Optional<List<ContactGroup>>> before = new ArrayList<>(1);
     Optional<List<ContactGroup>> stored =
         contacts.update(
             owner,
@@ -347,8 +354,18 @@ public final class XcapServer {
                   current.map(d -> etag(ResourceLists.serialize(d))).orElse(null));
               Outcome<List<ContactGroup>> o = change.apply(current);
               created[0] = o.created();
+              before.clear();
+              before.add(current);
               return o.next();
             });
+    // After the commit, and only if something changed: list subscriptions re-read their members.
+    if (before.isEmpty() || !before.get(0).equals(stored)) {
+      try {
+        onListChange.listsChanged(owner);
+      } catch (RuntimeException e) {
+        log.warn("list change listener failed for {}", owner, e);
+      }
+    }
     String etag = stored.map(d -> etag(ResourceLists.serialize(d))).orElse(null);
     return new Reply(created[0] ? 201 : 200, null, null, etag);
   }

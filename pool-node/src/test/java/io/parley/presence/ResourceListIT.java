@@ -56,6 +56,8 @@ class ResourceListIT {
   private static Vertx vertx;
   private static SipNode node;
   private static DatabasePresenceRules rules;
+  private static InMemoryPresenceEvents events;
+  private static InMemoryResourceLists lists;
   private final List<PresenceUa> uas = new ArrayList<>();
 
   @BeforeAll
@@ -66,11 +68,11 @@ class ResourceListIT {
       database.users().create(u, DOMAIN, null, DOMAIN, u + "-secret");
     }
     vertx = Vertx.vertx();
-    InMemoryPresenceEvents events = new InMemoryPresenceEvents();
+    events = new InMemoryPresenceEvents();
     rules =
         new DatabasePresenceRules(
             vertx, new PresenceRuleRepository(db.dsl()), database.users(), events, true);
-    InMemoryResourceLists lists = new InMemoryResourceLists();
+    lists = new InMemoryResourceLists();
     lists.put(
         LIST,
         List.of(
@@ -153,7 +155,11 @@ class ResourceListIT {
 
   /** A list NOTIFY as the watcher reads it: RLMI attributes, instances, PIDF per member. */
   record ListNotify(
-      long version, boolean fullState, Map<String, String> states, Map<String, String> documents) {}
+      long version,
+      boolean fullState,
+      Map<String, String> states,
+      Map<String, String> documents,
+      Map<String, String> instances) {}
 
   static ListNotify read(Request notify) {
     try {
@@ -164,12 +170,14 @@ class ResourceListIT {
       Element list = RlmiTest.xml(parts.get(0).body()).getDocumentElement();
       Map<String, String> states = new LinkedHashMap<>();
       Map<String, String> docs = new LinkedHashMap<>();
+      Map<String, String> instances = new LinkedHashMap<>();
       NodeList resources = list.getElementsByTagNameNS(Rlmi.NS, "resource");
       for (int i = 0; i < resources.getLength(); i++) {
         Element r = (Element) resources.item(i);
         Element instance = (Element) r.getElementsByTagNameNS(Rlmi.NS, "instance").item(0);
         String uri = r.getAttribute("uri");
         states.put(uri, instance.getAttribute("state"));
+        instances.put(uri, instance.getAttribute("id"));
         if (instance.hasAttribute("cid")) {
           String cid = "<" + instance.getAttribute("cid") + ">";
           docs.put(
@@ -185,7 +193,8 @@ class ResourceListIT {
           Long.parseLong(list.getAttribute("version")),
           Boolean.parseBoolean(list.getAttribute("fullState")),
           states,
-          docs);
+          docs,
+          instances);
     } catch (Exception e) {
       throw new AssertionError("unreadable list NOTIFY:\n" + notify, e);
     }
@@ -198,6 +207,10 @@ class ResourceListIT {
   @Test
   void aListSubscriptionGetsFullStateThenOnlyTheChangedMembersBatched() throws Exception {
     await(rules.setRule(aor("olga"), aor("lara"), PresenceAction.PENDING));
+    PresenceUa olga = ua("olga");
+    Response olgaWinfoOk = olga.subscribe(aor("olga"), "presence.winfo", 600);
+    assertThat(olgaWinfoOk.getStatusCode()).isEqualTo(200);
+    PresenceUa.Dialog olgaWinfo = PresenceUa.dialogOf(olgaWinfoOk);
     PresenceUa mia = ua("mia");
     PresenceUa nick = ua("nick");
     PresenceUa lara = ua("lara");
@@ -226,6 +239,12 @@ class ResourceListIT {
             Map.entry(aor("olga"), "pending"),
             Map.entry(aor("ghost"), "terminated"));
     assertThat(full.documents()).containsOnlyKeys(aor("mia"), aor("nick"));
+    // The pending member learns of the list's watcher from its watcher info (RFC 4662 §4.1).
+    olga.awaitNotify(
+        olgaWinfo,
+        n ->
+            PresenceUa.body(n).contains("status=\"pending\"")
+                && PresenceUa.body(n).contains(">" + aor("lara") + "<"));
     assertThat(full.documents().get(aor("mia"))).contains("mia at her desk");
     // nick never published: his registration shows him online.
     assertThat(full.documents().get(aor("nick"))).contains("<basic>open</basic>");
@@ -259,7 +278,12 @@ class ResourceListIT {
     await(rules.setRule(aor("olga"), aor("lara"), PresenceAction.ALLOW));
     Request approved = lara.awaitNotify(d, n -> "active".equals(read(n).states().get(aor("olga"))));
     assertThat(read(approved).states()).containsOnlyKeys(aor("olga"));
-    assertThat(read(approved).documents().get(aor("olga"))).contains("<basic>closed</basic>");
+    assertThat(read(approved).documents().get(aor("olga"))).contains("<basic>open</basic>");
+    olga.awaitNotify(
+        olgaWinfo,
+        n ->
+            PresenceUa.body(n).contains("status=\"active\" event=\"approved\"")
+                && PresenceUa.body(n).contains(">" + aor("lara") + "<"));
 
     // A refresh brings the full state again.
     assertThat(lara.resubscribe(d, "presence", 600).getStatusCode()).isEqualTo(200);
@@ -306,5 +330,69 @@ class ResourceListIT {
     assertThat(plain.getStatusCode()).isEqualTo(200);
     Request n = lara.awaitNotify(PresenceUa.dialogOf(plain), x -> true);
     assertThat(PresenceUa.header(n, "Content-Type")).isEqualTo("application/pidf+xml");
+  }
+
+  @Test
+  void anEditedListChangesAnActiveSubscriptionWithoutResubscribing() throws Exception {
+    String live = "sip:paul@" + DOMAIN + ";list=live";
+    lists.put(live, List.of(aor("mia")));
+    PresenceUa paul = ua("paul");
+    PresenceUa mia = ua("mia");
+    PresenceUa nick = ua("nick");
+    Response ok = paul.subscribe(live, "presence", 600, EVENTLIST);
+    assertThat(ok.getStatusCode()).isEqualTo(200);
+    PresenceUa.Dialog d = PresenceUa.dialogOf(ok);
+    ListNotify first = read(paul.awaitNotify(d, n -> true));
+    assertThat(first.states()).containsOnlyKeys(aor("mia"));
+
+    // nick is added: the whole list again, nick included, mia keeping her instance id.
+    lists.put(live, List.of(aor("mia"), aor("nick")));
+    events.publish(new PresenceEvent.ListsChanged(aor("paul")));
+    ListNotify added = read(paul.awaitNotify(d, n -> read(n).states().containsKey(aor("nick"))));
+    assertThat(added.fullState()).isTrue();
+    assertThat(added.version()).isEqualTo(1);
+    assertThat(added.states())
+        .containsExactly(Map.entry(aor("mia"), "active"), Map.entry(aor("nick"), "active"));
+    assertThat(added.instances().get(aor("mia"))).isEqualTo(first.instances().get(aor("mia")));
+    // ...and nick's changes are now watched.
+    assertThat(nick.publish(pidf("nick", "nick now listed"), null, 600, "presence").getStatusCode())
+        .isEqualTo(200);
+    ListNotify nickChange =
+        read(paul.awaitNotify(d, n -> PresenceUa.body(n).contains("nick now listed")));
+    assertThat(nickChange.fullState()).isFalse();
+    assertThat(nickChange.states()).containsOnlyKeys(aor("nick"));
+
+    // mia is removed: full state without her, and her changes no longer notify.
+    lists.put(live, List.of(aor("nick")));
+    events.publish(new PresenceEvent.ListsChanged(aor("paul")));
+    ListNotify removed =
+        read(
+            paul.awaitNotify(
+                d, n -> read(n).fullState() && !read(n).states().containsKey(aor("mia"))));
+    assertThat(removed.states()).containsOnlyKeys(aor("nick"));
+    assertThat(mia.publish(pidf("mia", "mia unlisted"), null, 600, "presence").getStatusCode())
+        .isEqualTo(200);
+    Response nickAgain = nick.publish(pidf("nick", "nick still listed"), null, 600, "presence");
+    assertThat(nickAgain.getStatusCode()).isEqualTo(200);
+    paul.awaitNotify(d, n -> PresenceUa.body(n).contains("nick still listed"));
+    assertThat(paul.notifiesIn(d)).noneMatch(n -> PresenceUa.body(n).contains("mia unlisted"));
+
+    // An edit of another user's lists, or one that leaves this list as it was: no NOTIFY.
+    int before = paul.notifiesIn(d).size();
+    events.publish(new PresenceEvent.ListsChanged(aor("lara")));
+    events.publish(new PresenceEvent.ListsChanged(aor("paul")));
+    Response nickLast = nick.publish(pidf("nick", "nick last"), null, 600, "presence");
+    assertThat(nickLast.getStatusCode()).isEqualTo(200);
+    paul.awaitNotify(d, n -> PresenceUa.body(n).contains("nick last"));
+    assertThat(paul.notifiesIn(d)).hasSize(before + 1);
+
+    // The list is deleted: the subscription ends.
+    lists.remove(live);
+    events.publish(new PresenceEvent.ListsChanged(aor("paul")));
+    Request last =
+        paul.awaitNotify(
+            d, n -> PresenceUa.header(n, "Subscription-State").startsWith("terminated"));
+    assertThat(PresenceUa.header(last, "Subscription-State"))
+        .isEqualTo("terminated;reason=noresource");
   }
 }

@@ -94,7 +94,8 @@ class XcapServerIT {
             new ContactListRepository(db.dsl()),
             new PresenceRuleSetRepository(db.dsl()),
             (presentity, watcher) ->
-                presenceEvents.publish(new PresenceEvent.RulesChanged(presentity, watcher)));
+                presenceEvents.publish(new PresenceEvent.RulesChanged(presentity, watcher)),
+            owner -> presenceEvents.publish(new PresenceEvent.ListsChanged(owner)));
     server.start().await(10, TimeUnit.SECONDS);
     http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   }
@@ -204,6 +205,45 @@ class XcapServerIT {
                     new ContactEntry("sip:carol@other.test", null))),
             new ContactGroup("work", null, List.of()));
     assertThat(new ContactListRepository(db.dsl()).find(ALICE).orElseThrow()).hasSize(2);
+  }
+
+  @Test
+  void everyResourceListsEditThatChangesTheDocumentIsAnnouncedOnceAfterTheCommit()
+      throws Exception {
+    String type = ResourceLists.CONTENT_TYPE;
+    assertThat(alice("PUT", RL, LIST_DOC, "Content-Type", type).statusCode()).isEqualTo(201);
+    assertThat(events).containsExactly(new PresenceEvent.ListsChanged(ALICE));
+
+    events.clear();
+    // The same document again, a failed condition, a read: nothing changed, nothing announced.
+    assertThat(alice("PUT", RL, LIST_DOC, "Content-Type", type).statusCode()).isEqualTo(200);
+    assertThat(alice("PUT", RL, LIST_DOC, "Content-Type", type, "If-Match", "\"x\"").statusCode())
+        .isEqualTo(412);
+    assertThat(alice("GET", RL, "").statusCode()).isEqualTo(200);
+    assertThat(events).isEmpty();
+
+    String entry =
+        RL
+            + "/~~/resource-lists/list%5B@name=%22friends%22%5D"
+            + "/entry%5B@uri=%22sip:dave@example.test%22%5D";
+    assertThat(
+            alice(
+                    "PUT",
+                    entry,
+                    "<entry xmlns=\"urn:ietf:params:xml:ns:resource-lists\""
+                        + " uri=\"sip:dave@example.test\"/>",
+                    "Content-Type",
+                    XcapServer.ELEMENT_TYPE)
+                .statusCode())
+        .isEqualTo(201);
+    assertThat(events).containsExactly(new PresenceEvent.ListsChanged(ALICE));
+
+    events.clear();
+    assertThat(alice("DELETE", entry, "").statusCode()).isEqualTo(200);
+    assertThat(alice("DELETE", RL, "").statusCode()).isEqualTo(200);
+    assertThat(events)
+        .containsExactly(
+            new PresenceEvent.ListsChanged(ALICE), new PresenceEvent.ListsChanged(ALICE));
   }
 
   @Test
@@ -394,7 +434,8 @@ class XcapServerIT {
             new JdbcCredentialSource(vertx, db.database().credentials()),
             new ContactListRepository(db.dsl()),
             new PresenceRuleSetRepository(db.dsl()),
-            (p, w) -> {});
+            (p, w) -> {},
+            ListChangeListener.none());
     https.start().await(10, TimeUnit.SECONDS);
     try {
       TrustManagerFactory tmf =
