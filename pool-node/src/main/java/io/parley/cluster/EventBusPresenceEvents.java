@@ -4,6 +4,7 @@ import io.parley.presence.PresenceEvent;
 import io.parley.presence.PresenceEvents;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -56,10 +57,21 @@ public final class EventBusPresenceEvents implements PresenceEvents, AutoCloseab
     }
   }
 
-  /** {@code V|presentity}, {@code W|presentity} or {@code R|presentity|watcher}. */
+  /**
+   * {@code V|presentity}, {@code V|presentity|version|base64 PIDF} (with the composed view), {@code
+   * W|presentity} or {@code R|presentity|watcher}.
+   */
   static String encode(PresenceEvent e) {
     return switch (e) {
-      case PresenceEvent.ViewChanged v -> "V|" + v.presentity();
+      case PresenceEvent.ViewChanged v ->
+          v.view() == null
+              ? "V|" + v.presentity()
+              : "V|"
+                  + v.presentity()
+                  + "|"
+                  + v.view().version()
+                  + "|"
+                  + Base64.getEncoder().encodeToString(v.view().pidf());
       case PresenceEvent.WatchersChanged w -> "W|" + w.presentity();
       case PresenceEvent.RulesChanged r -> "R|" + r.presentity() + "|" + r.watcher();
     };
@@ -68,11 +80,27 @@ public final class EventBusPresenceEvents implements PresenceEvents, AutoCloseab
   static @org.jspecify.annotations.Nullable PresenceEvent decode(String wire) {
     String[] f = wire.split("\\|", -1);
     return switch (f[0]) {
-      case "V" -> f.length == 2 ? new PresenceEvent.ViewChanged(f[1]) : null;
+      case "V" ->
+          f.length == 2
+              ? new PresenceEvent.ViewChanged(f[1])
+              : f.length == 4 ? withView(f[1], f[2], f[3]) : null;
       case "W" -> f.length == 2 ? new PresenceEvent.WatchersChanged(f[1]) : null;
       case "R" -> f.length == 3 ? new PresenceEvent.RulesChanged(f[1], f[2]) : null;
       default -> null;
     };
+  }
+
+  /** A damaged view is dropped: the receivers read the state back, as for a change without one. */
+  private static PresenceEvent.ViewChanged withView(
+      String presentity, String version, String pidf) {
+    try {
+      return new PresenceEvent.ViewChanged(
+          presentity,
+          new PresenceEvent.View(Long.parseLong(version), Base64.getDecoder().decode(pidf)));
+    } catch (IllegalArgumentException e) { // NumberFormatException included
+      log.warn("damaged presence view for {} from the pool", presentity);
+      return new PresenceEvent.ViewChanged(presentity);
+    }
   }
 
   @Override
