@@ -4,6 +4,7 @@ import io.parley.presence.PresenceEvent;
 import io.parley.presence.PresenceEvents;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -22,8 +23,11 @@ public final class EventBusPresenceEvents implements PresenceEvents, AutoCloseab
   private static final Logger log = LoggerFactory.getLogger(EventBusPresenceEvents.class);
   public static final String ADDRESS = "parley.presence.events";
 
-  /** Two AORs and a few separators; anything much longer is not one of our events. */
-  private static final int MAX_WIRE = 4_096;
+  /** A view bigger than this travels without it: the receivers read the state back instead. */
+  private static final int MAX_VIEW = 192 * 1024;
+
+  /** Two AORs, a carried view and a few separators; anything longer is not one of our events. */
+  private static final int MAX_WIRE = 4_096 + MAX_VIEW * 4 / 3 + 4;
 
   private final Vertx vertx;
   private final List<Consumer<PresenceEvent>> listeners = new CopyOnWriteArrayList<>();
@@ -63,12 +67,20 @@ public final class EventBusPresenceEvents implements PresenceEvents, AutoCloseab
   }
 
   /**
-   * {@code V|presentity}, {@code W|presentity}, {@code L|presentity} or {@code
-   * R|presentity|watcher}.
+   * {@code V|presentity}, {@code V|presentity|version|base64 PIDF} (with the composed view), {@code
+   * W|presentity}, {@code L|presentity} or {@code R|presentity|watcher}.
    */
   static String encode(PresenceEvent e) {
     return switch (e) {
-      case PresenceEvent.ViewChanged v -> "V|" + v.presentity();
+      case PresenceEvent.ViewChanged v ->
+          v.view() == null || v.view().pidf().length > MAX_VIEW
+              ? "V|" + v.presentity()
+              : "V|"
+                  + v.presentity()
+                  + "|"
+                  + v.view().version()
+                  + "|"
+                  + Base64.getEncoder().encodeToString(v.view().pidf());
       case PresenceEvent.WatchersChanged w -> "W|" + w.presentity();
       case PresenceEvent.ListsChanged l -> "L|" + l.presentity();
       case PresenceEvent.RulesChanged r -> "R|" + r.presentity() + "|" + r.watcher();
@@ -90,7 +102,10 @@ public final class EventBusPresenceEvents implements PresenceEvents, AutoCloseab
       }
     }
     return switch (f[0]) {
-      case "V" -> f.length == 2 ? new PresenceEvent.ViewChanged(f[1]) : null;
+      case "V" ->
+          f.length == 2
+              ? new PresenceEvent.ViewChanged(f[1])
+              : f.length == 4 ? withView(f[1], f[2], f[3]) : null;
       case "W" -> f.length == 2 ? new PresenceEvent.WatchersChanged(f[1]) : null;
       case "L" -> f.length == 2 ? new PresenceEvent.ListsChanged(f[1]) : null;
       case "R" -> f.length == 3 ? new PresenceEvent.RulesChanged(f[1], f[2]) : null;
@@ -101,6 +116,19 @@ public final class EventBusPresenceEvents implements PresenceEvents, AutoCloseab
   private static String abbreviated(@Nullable Object body) {
     String s = String.valueOf(body);
     return s.length() > 200 ? s.substring(0, 200) + "..." : s;
+  }
+
+  /** A damaged view is dropped: the receivers read the state back, as for a change without one. */
+  private static PresenceEvent.ViewChanged withView(
+      String presentity, String version, String pidf) {
+    try {
+      return new PresenceEvent.ViewChanged(
+          presentity,
+          new PresenceEvent.View(Long.parseLong(version), Base64.getDecoder().decode(pidf)));
+    } catch (IllegalArgumentException e) { // NumberFormatException included
+      log.warn("damaged presence view for {} from the pool", presentity);
+      return new PresenceEvent.ViewChanged(presentity);
+    }
   }
 
   @Override

@@ -47,9 +47,11 @@ public final class HazelcastPresenceDocuments implements PresenceDocuments {
 
   /** One presentity's publications by entity tag, and the member that accepted each. */
   static final class Publications implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
     final LinkedHashMap<String, Publication> byEtag;
     final LinkedHashMap<String, String> nodeByEtag;
+    // see PublishOutcome.Snapshot#version
+    long version;
 
     Publications(LinkedHashMap<String, Publication> byEtag, LinkedHashMap<String, String> nodes) {
       this.byEtag = byEtag;
@@ -57,7 +59,10 @@ public final class HazelcastPresenceDocuments implements PresenceDocuments {
     }
 
     Publications copy() {
-      return new Publications(new LinkedHashMap<>(byEtag), new LinkedHashMap<>(nodeByEtag));
+      Publications c =
+          new Publications(new LinkedHashMap<>(byEtag), new LinkedHashMap<>(nodeByEtag));
+      c.version = version;
+      return c;
     }
 
     /** Drops node entries of ETags that are gone. */
@@ -76,8 +81,24 @@ public final class HazelcastPresenceDocuments implements PresenceDocuments {
               ? new Publications(new LinkedHashMap<>(), new LinkedHashMap<>())
               : entry.getValue().copy();
       PublishOutcome outcome = InMemoryPresenceDocuments.applyTo(entry.getKey(), p.byEtag, change);
-      if (outcome instanceof PublishOutcome.Applied a && a.publication() != null) {
-        p.nodeByEtag.put(a.publication().etag(), nodeId);
+      if (outcome instanceof PublishOutcome.Applied a) {
+        if (a.publication() != null) {
+          p.nodeByEtag.put(a.publication().etag(), nodeId);
+        }
+        p.version = PublishOutcome.Snapshot.next(p.version, change.now());
+        if (a.viewChanged()) {
+          // The set afterwards travels back with the outcome: the publishing member composes the
+          // view once and sends it to every member with the change event.
+          List<Publication> live = new ArrayList<>();
+          for (Publication pub : p.byEtag.values()) {
+            if (!pub.expired(change.now())) {
+              live.add(pub);
+            }
+          }
+          outcome =
+              new PublishOutcome.Applied(
+                  a.publication(), true, new PublishOutcome.Snapshot(p.version, live));
+        }
       }
       p.tidy();
       entry.setValue(p.byEtag.isEmpty() ? null : p);
@@ -105,6 +126,7 @@ public final class HazelcastPresenceDocuments implements PresenceDocuments {
         return false;
       }
       left.tidy();
+      left.version = PublishOutcome.Snapshot.next(p.version, now);
       entry.setValue(left.byEtag.isEmpty() ? null : left);
       return true;
     }

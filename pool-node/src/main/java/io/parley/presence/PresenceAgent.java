@@ -63,6 +63,12 @@ public final class PresenceAgent implements SipApplication.LocalService {
   static final String WINFO = "presence.winfo";
   private static final String ALLOW_EVENTS = "presence, presence.winfo";
 
+  /**
+   * Allowance for clock skew between members when trusting a view carried in an event: views
+   * composed up to this long after a change that came without one are read back instead.
+   */
+  public static final Duration VIEW_CLOCK_MARGIN = Duration.ofSeconds(1);
+
   private enum Kind {
     PRESENCE,
     WINFO,
@@ -92,6 +98,8 @@ public final class PresenceAgent implements SipApplication.LocalService {
   private final Map<String, List<Subscription>> listsByOwner = new HashMap<>();
   // presentity -> its allowed view while being computed (shared by the NOTIFYs of one change)
   private final Map<String, Future<@Nullable Body>> composing = new HashMap<>();
+  // presentity -> views carried in events are trusted only above this version (µs, see trustedView)
+  private final Map<String, Long> viewFloor = new HashMap<>();
   private final Map<String, Integer> perWatcher = new HashMap<>();
   private final AutoCloseable eventRegistration;
   private final long sweepTimer;
@@ -302,11 +310,28 @@ public final class PresenceAgent implements SipApplication.LocalService {
               ok.add(HeaderName.EXPIRES, Long.toString(granted));
               respond(tx, ok.build());
               if (a.viewChanged()) {
-                events.publish(new PresenceEvent.ViewChanged(presentity));
+                events.publish(
+                    new PresenceEvent.ViewChanged(presentity, carriedView(presentity, a)));
               }
             }
           }
         });
+  }
+
+  /**
+   * The allowed view composed once here, for every member's watchers, when the store told the
+   * publications afterwards. Without publications the registration state decides: receivers read
+   * it.
+   */
+  private static PresenceEvent.@Nullable View carriedView(
+      String presentity, PublishOutcome.Applied applied) {
+    PublishOutcome.Snapshot after = applied.after();
+    if (after == null || after.publications().isEmpty()) {
+      return null;
+    }
+    return new PresenceEvent.View(
+        after.version(),
+        Pidf.write(PresenceComposer.compose(presentity, after.publications(), true)));
   }
 
   private static String newEtag() {
@@ -501,7 +526,7 @@ public final class PresenceAgent implements SipApplication.LocalService {
     }
     dialogs.put(sub.key(), sub);
     for (String p : sub.watched()) {
-      byPresentity.computeIfAbsent(p, k -> new ArrayList<>()).add(sub);
+      watch(p, sub);
     }
     if (kind == Kind.LIST) {
       listsByOwner.computeIfAbsent(watcher, k -> new ArrayList<>()).add(sub);
@@ -623,6 +648,8 @@ public final class PresenceAgent implements SipApplication.LocalService {
     if (subs == null) {
       return;
     }
+    // The view the event carries serves every NOTIFY of this change, without a read.
+    @Nullable Body carried = event instanceof PresenceEvent.ViewChanged v ? trustedView(v) : null;
     for (Subscription sub : List.copyOf(subs)) {
       if (sub.kind == Kind.LIST) {
         onListEvent(sub, event);
@@ -631,6 +658,7 @@ public final class PresenceAgent implements SipApplication.LocalService {
       switch (event) {
         case PresenceEvent.ViewChanged v -> {
           if (sub.kind == Kind.PRESENCE && sub.access == WatcherAccess.ALLOW) {
+            sub.carried = carried;
             markDirty(sub);
           }
         }
@@ -647,6 +675,38 @@ public final class PresenceAgent implements SipApplication.LocalService {
         case PresenceEvent.ListsChanged l -> {} // handled above, by owner
       }
     }
+  }
+
+  /**
+   * The view a change event carries, when it may be used; else null and the NOTIFYs read the state
+   * back (always current). Events sent by different members can overtake each other, so a carried
+   * view is used only when its version is above the floor: the newest carried version seen here,
+   * raised to "now" by every change that travels without a view (registration, expiry, a lost
+   * member's devices) and set to "now" when this node starts watching the presentity. "Now" has
+   * {@link #VIEW_CLOCK_MARGIN} added for the members' clock skew (versions come from the changing
+   * member's clock).
+   */
+  private @Nullable Body trustedView(PresenceEvent.ViewChanged event) {
+    String presentity = event.presentity();
+    Long floor = viewFloor.get(presentity);
+    PresenceEvent.View view = event.view();
+    if (floor == null) {
+      return null;
+    }
+    if (view == null) {
+      viewFloor.put(presentity, Math.max(floor, floorNow()));
+      return null;
+    }
+    if (view.version() <= floor) {
+      return null;
+    }
+    viewFloor.put(presentity, view.version());
+    return new Body(Pidf.CONTENT_TYPE, view.pidf());
+  }
+
+  private long floorNow() {
+    Instant t = clock.instant().plus(VIEW_CLOCK_MARGIN);
+    return t.getEpochSecond() * 1_000_000L + t.getNano() / 1_000;
   }
 
   /**
@@ -729,14 +789,14 @@ public final class PresenceAgent implements SipApplication.LocalService {
       if (!after.contains(gone)) {
         sub.changed.remove(gone);
         if (registered) {
-          removeFromIndex(byPresentity, gone, sub);
+          unwatch(gone, sub);
         }
         removeListWatcherEntry(sub, gone);
       }
     }
     for (String added : next) {
       if (!before.contains(added) && registered) {
-        byPresentity.computeIfAbsent(added, k -> new ArrayList<>()).add(sub);
+        watch(added, sub);
       }
     }
     sub.setMembers(next);
@@ -804,6 +864,26 @@ public final class PresenceAgent implements SipApplication.LocalService {
         .remove(member, nodeId + "/" + sub.id)
         .onSuccess(v -> events.publish(new PresenceEvent.WatchersChanged(member)))
         .onFailure(e -> log.warn("watcher directory removal failed", e));
+  }
+
+  /** Starts notifying {@code sub} of {@code presentity}'s changes. */
+  private void watch(String presentity, Subscription sub) {
+    byPresentity
+        .computeIfAbsent(
+            presentity,
+            k -> {
+              // Views carried by events are trusted only from now on (see trustedView).
+              viewFloor.put(k, floorNow());
+              return new ArrayList<>();
+            })
+        .add(sub);
+  }
+
+  private void unwatch(String presentity, Subscription sub) {
+    removeFromIndex(byPresentity, presentity, sub);
+    if (!byPresentity.containsKey(presentity)) {
+      viewFloor.remove(presentity);
+    }
   }
 
   private static void removeFromIndex(
@@ -922,7 +1002,7 @@ public final class PresenceAgent implements SipApplication.LocalService {
     }
     perWatcher.computeIfPresent(sub.watcher, (w, n) -> n <= 1 ? null : n - 1);
     for (String p : sub.watched()) {
-      removeFromIndex(byPresentity, p, sub);
+      unwatch(p, sub);
     }
     if (sub.kind == Kind.LIST) {
       removeFromIndex(listsByOwner, sub.watcher, sub);
@@ -990,6 +1070,8 @@ public final class PresenceAgent implements SipApplication.LocalService {
 
   private Future<@Nullable Body> body(Subscription sub) {
     Instant now = clock.instant();
+    @Nullable Body carried = sub.carried;
+    sub.carried = null;
     if (sub.kind == Kind.LIST) {
       return listBody(sub);
     }
@@ -1007,7 +1089,8 @@ public final class PresenceAgent implements SipApplication.LocalService {
       case BLOCK ->
           Future.succeededFuture(
               new Body(Pidf.CONTENT_TYPE, Pidf.write(PresenceDocument.offline(sub.presentity))));
-      case ALLOW -> allowedView(sub.presentity, now);
+      case ALLOW ->
+          carried != null ? Future.succeededFuture(carried) : allowedView(sub.presentity, now);
     };
   }
 
@@ -1306,6 +1389,8 @@ public final class PresenceAgent implements SipApplication.LocalService {
     long timer = -1;
     boolean busy;
     boolean dirty;
+    // the view carried by the change that made it dirty (null: read the state)
+    @Nullable Body carried;
     boolean done;
     @Nullable String terminateReason;
     // Kind.LIST only: members (canonical AORs), those changed since the last NOTIFY, RLMI state.

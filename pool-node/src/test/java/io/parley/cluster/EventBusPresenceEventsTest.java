@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.parley.presence.PresenceEvent;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -30,6 +31,22 @@ class EventBusPresenceEventsTest {
   }
 
   @Test
+  void aChangeTravelsWithItsComposedViewIntact() {
+    byte[] pidf = "<presence>|a note with | and ü</presence>".getBytes(StandardCharsets.UTF_8);
+    PresenceEvent decoded =
+        EventBusPresenceEvents.decode(
+            EventBusPresenceEvents.encode(
+                new PresenceEvent.ViewChanged(BOB, new PresenceEvent.View(1_234_567L, pidf))));
+
+    assertThat(decoded).isInstanceOf(PresenceEvent.ViewChanged.class);
+    PresenceEvent.ViewChanged v = (PresenceEvent.ViewChanged) decoded;
+    assertThat(v.presentity()).isEqualTo(BOB);
+    assertThat(v.view()).isNotNull();
+    assertThat(v.view().version()).isEqualTo(1_234_567L);
+    assertThat(v.view().pidf()).isEqualTo(pidf);
+  }
+
+  @Test
   void unknownMalformedOrOversizedInputDecodesToNothing() {
     for (String garbage :
         List.of(
@@ -47,7 +64,7 @@ class EventBusPresenceEventsTest {
             "X|" + ALICE,
             "v|" + ALICE,
             "\u0000|\u0000",
-            "L|" + "a".repeat(10_000))) {
+            "L|" + "a".repeat(300_000))) {
       assertThat(EventBusPresenceEvents.decode(garbage)).as("%s", garbage).isNull();
     }
   }
@@ -68,5 +85,14 @@ class EventBusPresenceEventsTest {
     } finally {
       vertx.close().await(10, java.util.concurrent.TimeUnit.SECONDS);
     }
+  }
+
+  @Test
+  void aDamagedViewIsDroppedSoReceiversReadTheStateBack() {
+    assertThat(EventBusPresenceEvents.decode("V|" + BOB + "|12x|AAAA"))
+        .isEqualTo(new PresenceEvent.ViewChanged(BOB));
+    assertThat(EventBusPresenceEvents.decode("V|" + BOB + "|12|not base64!"))
+        .isEqualTo(new PresenceEvent.ViewChanged(BOB));
+    assertThat(EventBusPresenceEvents.decode("V|" + BOB + "|12")).isNull();
   }
 }

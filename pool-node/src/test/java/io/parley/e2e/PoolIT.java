@@ -162,8 +162,23 @@ class PoolIT {
     publish.setContent(
         pidf(bob.aor(), "open", "in a meeting"),
         bob.headers.createContentTypeHeader("application", "pidf+xml"));
-    assertThat(bob.call(publish).getStatusCode()).isEqualTo(200);
+    Response published = bob.call(publish);
+    assertThat(published.getStatusCode()).isEqualTo(200);
     awaitNotify(alice, "in a meeting");
+
+    // A later change travels with its composed view (no member reads it back): same result.
+    Thread.sleep(io.parley.presence.PresenceAgent.VIEW_CLOCK_MARGIN.toMillis() + 200);
+    Request modify = bob.newRequest(Request.PUBLISH, bob.aor(), "bob", null);
+    modify.addHeader(bob.headers.createHeader("Event", "presence"));
+    modify.addHeader(bob.headers.createExpiresHeader(600));
+    modify.addHeader(
+        bob.headers.createHeader(
+            "SIP-If-Match", published.getHeader("SIP-ETag").toString().split(":", 2)[1].strip()));
+    modify.setContent(
+        pidf(bob.aor(), "open", "back at my desk"),
+        bob.headers.createContentTypeHeader("application", "pidf+xml"));
+    assertThat(bob.call(modify).getStatusCode()).isEqualTo(200);
+    awaitNotify(alice, "back at my desk");
   }
 
   private static String pidf(String entity, String basic, String note) {

@@ -19,12 +19,15 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
+import org.awaitility.Awaitility;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,7 +45,7 @@ class PresenceIT {
   private static final String DOMAIN = PresenceUa.DOMAIN;
   // Publications outlive a test (until they expire): each test watches presentities of its own.
   private static final String[] USERS = {
-    "alice", "bob", "carol", "dave", "erin", "frank", "gina", "hank", "ivan"
+    "alice", "bob", "carol", "dave", "erin", "frank", "gina", "hank", "ivan", "judy", "kim"
   };
 
   private static final int MAX_PER_WATCHER = 5;
@@ -51,6 +54,7 @@ class PresenceIT {
   private static Vertx vertx;
   private static SipNode node;
   private static DatabasePresenceRules rules;
+  private static InMemoryPresenceEvents events;
   private final List<PresenceUa> uas = new ArrayList<>();
 
   @BeforeAll
@@ -72,7 +76,7 @@ class PresenceIT {
                         tx.overload().lowWatermark(),
                         Duration.ZERO,
                         tx.overload().retryAfterSeconds())));
-    InMemoryPresenceEvents events = new InMemoryPresenceEvents();
+    events = new InMemoryPresenceEvents();
     rules =
         new DatabasePresenceRules(
             vertx, new PresenceRuleRepository(db.dsl()), database.users(), events, true);
@@ -372,5 +376,59 @@ class PresenceIT {
         .isEqualTo(404);
     Response brief = alice.subscribe("sip:bob@" + DOMAIN, "presence", 0);
     assertThat(brief.getStatusCode()).as("a fetch").isEqualTo(200);
+  }
+
+  @Test
+  void aViewCarriedInAChangeEventIsUsedOnlyWhenNewerThanAnyChangeTheNodeKnows() throws Exception {
+    PresenceUa judy = ua("judy");
+    PresenceUa kim = ua("kim");
+    String presentity = "sip:judy@" + DOMAIN;
+    assertThat(
+            judy.publish(pidf("judy", "open", "", "stored"), null, 600, "presence").getStatusCode())
+        .isEqualTo(200);
+    PresenceUa.Dialog d = PresenceUa.dialogOf(kim.subscribe(presentity, "presence", 600));
+    kim.awaitNotify(d, n -> PresenceUa.body(n).contains("stored"));
+    // Views are trusted from one VIEW_CLOCK_MARGIN after the subscription on (versions are µs).
+    long t = micros(Instant.now()) + PresenceAgent.VIEW_CLOCK_MARGIN.toNanos() / 1_000;
+
+    // A member composed the view after a change: the NOTIFYs of that change use it as it is.
+    notifyAfter(kim, d, () -> changed(presentity, view(t + 200_000, "carried")), "carried");
+    // One composed before it that arrives late is not trusted: the stored state is read instead.
+    notifyAfter(kim, d, () -> changed(presentity, view(t + 100_000, "late")), "stored");
+    notifyAfter(kim, d, () -> changed(presentity, view(t + 300_000, "newer")), "newer");
+    // Nor one composed before a change that came without a view (registration, expiry).
+    Thread.sleep(500);
+    notifyAfter(kim, d, () -> changed(presentity, null), "stored");
+    notifyAfter(kim, d, () -> changed(presentity, view(t + 400_000, "overtaken")), "stored");
+    assertThat(kim.notifiesIn(d))
+        .noneMatch(
+            n -> PresenceUa.body(n).contains("late") || PresenceUa.body(n).contains("overtaken"));
+  }
+
+  private static void changed(String presentity, PresenceEvent.@Nullable View view) {
+    events.publish(new PresenceEvent.ViewChanged(presentity, view));
+  }
+
+  /** Runs {@code change}, then awaits a NOTIFY after those seen so far containing {@code text}. */
+  private static void notifyAfter(
+      PresenceUa ua, PresenceUa.Dialog d, Runnable change, String text) {
+    int seen = ua.notifiesIn(d).size();
+    change.run();
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                ua.notifiesIn(d).stream()
+                    .skip(seen)
+                    .anyMatch(n -> PresenceUa.body(n).contains(text)));
+  }
+
+  private static PresenceEvent.View view(long version, String note) {
+    return new PresenceEvent.View(
+        version, pidf("judy", "open", "", note).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static long micros(Instant t) {
+    return t.getEpochSecond() * 1_000_000L + t.getNano() / 1_000;
   }
 }
