@@ -10,12 +10,17 @@ import io.parley.app.CredentialSource;
 import io.parley.model.StoredCredentials;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,17 +40,42 @@ class CachingCredentialSourceIT {
     KNOWN,
     UNKNOWN,
     DOWN,
-    HANGING
+    HANGING,
+    SLOW
   }
 
+  /** Database lookups per user, to see which lookups the local cache answered. */
+  private static final Map<String, AtomicLong> queries = new ConcurrentHashMap<>();
+
+  private static final Duration SLOW_ANSWER = Duration.ofMillis(900);
+
   private static final CredentialSource DATABASE =
-      (username, realm) ->
-          switch (modes.getOrDefault(username, Mode.UNKNOWN)) {
-            case KNOWN -> Future.succeededFuture(Optional.of(credentials(username)));
-            case UNKNOWN -> Future.succeededFuture(Optional.empty());
-            case DOWN -> Future.failedFuture(new IllegalStateException("connection refused"));
-            case HANGING -> Promise.<Optional<StoredCredentials>>promise().future();
-          };
+      (username, realm) -> {
+        queries.computeIfAbsent(username, u -> new AtomicLong()).incrementAndGet();
+        return switch (modes.getOrDefault(username, Mode.UNKNOWN)) {
+          case KNOWN -> Future.succeededFuture(Optional.of(credentials(username)));
+          case SLOW ->
+              Future.fromCompletionStage(
+                  CompletableFuture.supplyAsync(
+                      () -> Optional.of(credentials(username)),
+                      CompletableFuture.delayedExecutor(
+                          SLOW_ANSWER.toMillis(), TimeUnit.MILLISECONDS)));
+          case UNKNOWN -> Future.succeededFuture(Optional.empty());
+          case DOWN -> Future.failedFuture(new IllegalStateException("connection refused"));
+          case HANGING -> Promise.<Optional<StoredCredentials>>promise().future();
+        };
+      };
+
+  /** The outage tests: every lookup asks the database (no local cache), short timeouts. */
+  private static CachingCredentialSource.Settings outageSettings() {
+    return new CachingCredentialSource.Settings(
+        Duration.ofMinutes(10),
+        Duration.ofMillis(300),
+        Duration.ofMillis(1500),
+        Duration.ZERO,
+        Duration.ZERO,
+        0);
+  }
 
   private static CachingCredentialSource nodeA;
   private static CachingCredentialSource nodeB;
@@ -54,11 +84,9 @@ class CachingCredentialSourceIT {
   static void startPool() {
     members = ClusterTestSupport.start(ClusterTestSupport.loopbackPool(2));
     nodeA =
-        new CachingCredentialSource(
-            DATABASE, members.get(0), Duration.ofMinutes(10), Duration.ofMillis(300));
+        new CachingCredentialSource(DATABASE, members.get(0), outageSettings(), Clock.systemUTC());
     nodeB =
-        new CachingCredentialSource(
-            DATABASE, members.get(1), Duration.ofMinutes(10), Duration.ofMillis(300));
+        new CachingCredentialSource(DATABASE, members.get(1), outageSettings(), Clock.systemUTC());
   }
 
   @AfterAll
@@ -66,13 +94,17 @@ class CachingCredentialSourceIT {
     ClusterTestSupport.shutdown(members);
   }
 
+  /** Per user, how often the password was changed (part of the HA1s). */
+  private static final Map<String, Integer> passwordChanges = new ConcurrentHashMap<>();
+
   private static StoredCredentials credentials(String username) {
+    int version = passwordChanges.getOrDefault(username, 0);
     return new StoredCredentials(
         username.hashCode(),
         "sip:" + username + "@" + REALM,
         true,
-        "md5-" + username,
-        "sha-" + username);
+        "md5-" + username + "-" + version,
+        "sha-" + username + "-" + version);
   }
 
   private static String user() {
@@ -80,10 +112,30 @@ class CachingCredentialSourceIT {
   }
 
   private static boolean cached(String username) {
-    return members
-        .get(1)
-        .getMap(PoolCluster.CREDENTIALS_MAP)
-        .containsKey(REALM + "\u0000" + username);
+    return poolEntry(username) != null;
+  }
+
+  private static @Nullable Object poolEntry(String username) {
+    return members.get(1).getMap(PoolCluster.CREDENTIALS_MAP).get(REALM + "\u0000" + username);
+  }
+
+  private static long queriesOf(String username) {
+    return queries.getOrDefault(username, new AtomicLong()).get();
+  }
+
+  /** A node with the local cache on (fresh for 60 s, pool rewritten at most hourly). */
+  private static CachingCredentialSource cachingNode(ClusterTestSupport.MutableClock clock) {
+    return new CachingCredentialSource(
+        DATABASE,
+        members.get(0),
+        new CachingCredentialSource.Settings(
+            Duration.ofMinutes(10),
+            Duration.ofMillis(300),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(60),
+            Duration.ofHours(1),
+            100),
+        clock);
   }
 
   @Test
@@ -145,5 +197,96 @@ class CachingCredentialSourceIT {
 
     assertThatThrownBy(() -> await(nodeB.lookup(deleted, REALM)))
         .isInstanceOf(CredentialsUnavailableException.class);
+  }
+
+  @Test
+  void aFreshAnswerIsReusedWithoutAskingTheDatabaseAgain() {
+    var clock = new ClusterTestSupport.MutableClock(Instant.parse("2026-11-26T07:00:00Z"));
+    CachingCredentialSource node = cachingNode(clock);
+    String alice = user();
+    modes.put(alice, Mode.KNOWN);
+
+    assertThat(await(node.lookup(alice, REALM))).contains(credentials(alice));
+    clock.advance(Duration.ofSeconds(59));
+    assertThat(await(node.lookup(alice, REALM))).contains(credentials(alice));
+
+    assertThat(queriesOf(alice)).isEqualTo(1);
+  }
+
+  @Test
+  void aDeletedUserStopsAuthenticatingOnceTheLocalCopyIsStale() {
+    var clock = new ClusterTestSupport.MutableClock(Instant.parse("2026-11-26T07:00:00Z"));
+    CachingCredentialSource node = cachingNode(clock);
+    String deleted = user();
+    modes.put(deleted, Mode.KNOWN);
+    await(node.lookup(deleted, REALM));
+
+    modes.put(deleted, Mode.UNKNOWN);
+    clock.advance(Duration.ofSeconds(61));
+
+    assertThat(await(node.lookup(deleted, REALM))).isEmpty();
+    await().atMost(Duration.ofSeconds(5)).until(() -> !cached(deleted));
+  }
+
+  @Test
+  void anUnchangedUserIsNotRewrittenToThePoolCacheOnEveryDatabaseAnswer() {
+    var clock = new ClusterTestSupport.MutableClock(Instant.parse("2026-11-26T07:00:00Z"));
+    CachingCredentialSource node = cachingNode(clock);
+    String alice = user();
+    modes.put(alice, Mode.KNOWN);
+    await(node.lookup(alice, REALM));
+    await().atMost(Duration.ofSeconds(5)).until(() -> cached(alice));
+    members.get(1).getMap(PoolCluster.CREDENTIALS_MAP).delete(REALM + "\u0000" + alice);
+
+    clock.advance(Duration.ofMinutes(2)); // stale locally: the database is asked again
+    await(node.lookup(alice, REALM));
+    assertThat(queriesOf(alice)).isEqualTo(2);
+    assertThat(cached(alice)).isFalse();
+
+    clock.advance(Duration.ofHours(1)); // the pool entry is due for a refresh
+    await(node.lookup(alice, REALM));
+    await().atMost(Duration.ofSeconds(5)).until(() -> cached(alice));
+  }
+
+  @Test
+  void aChangedPasswordReachesThePoolCacheAtTheNextDatabaseAnswer() {
+    var clock = new ClusterTestSupport.MutableClock(Instant.parse("2026-11-26T07:00:00Z"));
+    CachingCredentialSource node = cachingNode(clock);
+    String alice = user();
+    modes.put(alice, Mode.KNOWN);
+    await(node.lookup(alice, REALM));
+    await().atMost(Duration.ofSeconds(5)).until(() -> cached(alice));
+
+    passwordChanges.put(alice, 1);
+    clock.advance(Duration.ofSeconds(61));
+
+    assertThat(await(node.lookup(alice, REALM))).contains(credentials(alice));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                poolEntry(alice) instanceof CachedCredentials c
+                    && c.ha1Md5().equals(credentials(alice).ha1Md5()));
+  }
+
+  @Test
+  void aSlowDatabaseIsWaitedForWhenNothingIsCached() {
+    String newcomer = user();
+    modes.put(newcomer, Mode.SLOW);
+
+    // 900 ms: beyond the 300 ms after which a cached copy would answer, within the 1.5 s limit.
+    assertThat(await(nodeA.lookup(newcomer, REALM))).contains(credentials(newcomer));
+  }
+
+  @Test
+  void aSlowDatabaseIsNotWaitedForWhenThePoolCacheHasTheUser() {
+    String alice = user();
+    modes.put(alice, Mode.KNOWN);
+    await(nodeA.lookup(alice, REALM));
+    await().atMost(Duration.ofSeconds(5)).until(() -> cached(alice));
+    modes.put(alice, Mode.HANGING);
+
+    // The database never answers: only the pool cache can, after the 300 ms timeout.
+    assertThat(await(nodeB.lookup(alice, REALM))).contains(credentials(alice));
   }
 }

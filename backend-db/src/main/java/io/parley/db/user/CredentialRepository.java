@@ -4,11 +4,19 @@ import static io.parley.db.generated.Tables.CREDENTIALS;
 import static io.parley.db.generated.Tables.USERS;
 
 import io.parley.model.StoredCredentials;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.Param;
+import org.jooq.Select;
+import org.jooq.exception.DataAccessException;
+import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,9 +30,36 @@ public final class CredentialRepository {
   private static final Logger log = LoggerFactory.getLogger(CredentialRepository.class);
 
   private final DSLContext dsl;
+  // Rendered once: building and rendering the jOOQ query was most of a lookup's CPU (JFR: 11% of a
+  // standalone node's samples under REGISTER load, against 2% for the PostgreSQL round trip).
+  private final String byRealm;
+  private final String byDomain;
 
   public CredentialRepository(DSLContext dsl) {
     this.dsl = dsl;
+    Param<String> username = DSL.param("username", String.class);
+    Param<String> domain = DSL.param("domain", String.class);
+    Param<String> realm = DSL.param("realm", String.class);
+    // Placeholders in this order: username, realm (byRealm); username, domain, realm (byDomain).
+    this.byRealm = dsl.render(query(USERS.USERNAME.eq(username).and(CREDENTIALS.REALM.eq(realm))));
+    this.byDomain =
+        dsl.render(
+            query(
+                USERS
+                    .USERNAME
+                    .eq(username)
+                    .and(USERS.DOMAIN.eq(domain))
+                    .and(CREDENTIALS.REALM.eq(realm))));
+  }
+
+  private Select<?> query(Condition where) {
+    return dsl.select(
+            USERS.ID, USERS.SIP_URI, USERS.ENABLED, CREDENTIALS.HA1_MD5, CREDENTIALS.HA1_SHA256)
+        .from(USERS)
+        .join(CREDENTIALS)
+        .on(CREDENTIALS.USER_ID.eq(USERS.ID))
+        .where(where)
+        .limit(DSL.inline(2));
   }
 
   /**
@@ -36,37 +71,46 @@ public final class CredentialRepository {
    * #lookup(String, String, String)} when the domain is known.
    */
   public Optional<StoredCredentials> lookup(String username, String realm) {
-    return single(
-        USERS.USERNAME.eq(username.toLowerCase(Locale.ROOT)).and(CREDENTIALS.REALM.eq(realm)),
-        username,
-        realm);
+    return single(byRealm, username, realm, username.toLowerCase(Locale.ROOT), realm);
   }
 
   /** The credentials of {@code username@domain} (case-insensitive) in {@code realm}. */
   public Optional<StoredCredentials> lookup(String username, String domain, String realm) {
     return single(
-        USERS
-            .USERNAME
-            .eq(username.toLowerCase(Locale.ROOT))
-            .and(USERS.DOMAIN.eq(domain.toLowerCase(Locale.ROOT)))
-            .and(CREDENTIALS.REALM.eq(realm)),
+        byDomain,
         username,
+        realm,
+        username.toLowerCase(Locale.ROOT),
+        domain.toLowerCase(Locale.ROOT),
         realm);
   }
 
-  private Optional<StoredCredentials> single(Condition where, String username, String realm) {
+  private Optional<StoredCredentials> single(
+      String sql, String username, String realm, String... binds) {
     List<StoredCredentials> rows =
-        dsl.select(
-                USERS.ID, USERS.SIP_URI, USERS.ENABLED, CREDENTIALS.HA1_MD5, CREDENTIALS.HA1_SHA256)
-            .from(USERS)
-            .join(CREDENTIALS)
-            .on(CREDENTIALS.USER_ID.eq(USERS.ID))
-            .where(where)
-            .limit(2)
-            .fetch(
-                r ->
-                    new StoredCredentials(
-                        r.value1(), r.value2(), r.value3(), r.value4(), r.value5()));
+        dsl.connectionResult(
+            connection -> {
+              try (PreparedStatement ps = connection.prepareStatement(sql)) {
+                for (int i = 0; i < binds.length; i++) {
+                  ps.setString(i + 1, binds[i]);
+                }
+                List<StoredCredentials> out = new ArrayList<>(1);
+                try (ResultSet rs = ps.executeQuery()) {
+                  while (rs.next()) {
+                    out.add(
+                        new StoredCredentials(
+                            rs.getLong(1),
+                            rs.getString(2),
+                            rs.getBoolean(3),
+                            rs.getString(4),
+                            rs.getString(5)));
+                  }
+                }
+                return out;
+              } catch (SQLException e) {
+                throw new DataAccessException("credential lookup failed", e);
+              }
+            });
     if (rows.size() > 1) {
       log.warn(
           "username {} is ambiguous in realm {}: refusing the lookup",

@@ -57,6 +57,10 @@ public final class TransactionLayer {
   private final ArrayDeque<ServerTx> absorbing = new ArrayDeque<>();
   private SipTimers.@Nullable Cancellable absorbSweep;
   private final Map<String, ClientTx> clients = new HashMap<>();
+  // Client transactions still waiting for a final response. Answered ones linger (timer K 5 s,
+  // D and M 32 s) only to absorb retransmitted responses: counting them kept a node shedding for
+  // seconds after an overload had ended (a pool member answered 503 to a whole 10 s step).
+  private int pendingClients;
   private TransactionUser tu =
       (request, tx) -> tx.respond(response(request, 500, "No Application"));
   private BooleanSupplier loadProbe = () -> false;
@@ -106,11 +110,11 @@ public final class TransactionLayer {
   }
 
   /**
-   * Transactions still doing work: server transactions awaiting a final response plus client
-   * transactions. This is what overload shedding and the hard cap count.
+   * Transactions still doing work: server and client transactions awaiting a final response. This
+   * is what overload shedding and the hard cap count.
    */
   public int transactionsInFlight() {
-    return pendingServers + clients.size();
+    return pendingServers + pendingClients;
   }
 
   /** True while new out-of-dialog requests are shed. */
@@ -221,6 +225,7 @@ public final class TransactionLayer {
       return tx;
     }
     clients.put(tx.key, tx);
+    pendingClients++;
     tx.start();
     return tx;
   }
@@ -277,11 +282,19 @@ public final class TransactionLayer {
         return;
       }
     }
+    if (latest != null && latest.matchesIgnoringCredentials(request) && !latest.challenged()) {
+      // Other credentials but the newest transaction was not challenged (still in progress, or
+      // answered otherwise): a resend whose credentials the client rebuilt (SIPp does), not a
+      // retry. Processing it again answered 500 Out Of Order CSeq under load.
+      latest.onRetransmission();
+      return;
+    }
     if (!admit(request, flow)) {
       return;
     }
-    // Same key but other credentials: SIPE's retry after 401/407 is a new transaction. The one it
-    // supersedes stays reachable for its own retransmissions and ACK until its timers end it.
+    // Same key, other credentials, after a 401/407 challenge: SIPE's retry (same branch and CSeq,
+    // ms-sip-lcs2005 §4.1) is a new transaction. The one it supersedes stays reachable for its
+    // own retransmissions and ACK until its timers end it.
     ServerTx tx = new ServerTx(key, request, flow);
     tx.older = latest;
     servers.put(key, tx);
@@ -593,10 +606,17 @@ public final class TransactionLayer {
     }
 
     boolean isRetransmission(SipRequest r) {
-      if (!credentials.equals(credentials(r))) {
-        return false;
-      }
+      return credentials.equals(credentials(r)) && matchesIgnoringCredentials(r);
+    }
+
+    boolean matchesIgnoringCredentials(SipRequest r) {
       return request.topVia().hasRfc3261Branch() || Objects.equals(toTag(request), toTag(r));
+    }
+
+    /** Its final response asked for credentials: only then may a retry open a new transaction. */
+    boolean challenged() {
+      SipResponse l = last;
+      return l != null && (l.statusCode() == 401 || l.statusCode() == 407);
     }
 
     boolean ackMatches(SipRequest ack) {
@@ -901,7 +921,7 @@ public final class TransactionLayer {
       switch (state) {
         case CALLING, TRYING, PROCEEDING -> {
           if (code < 200) {
-            state = TransactionState.PROCEEDING;
+            setState(TransactionState.PROCEEDING);
             if (invite) {
               cancel(timerRetransmit);
             }
@@ -911,10 +931,10 @@ public final class TransactionLayer {
           cancel(timerRetransmit);
           cancel(timerTimeout);
           if (invite && code < 300) {
-            state = TransactionState.ACCEPTED;
+            setState(TransactionState.ACCEPTED);
             timerEnd = timers.schedule(t.timeout(), this::terminate); // timer M
           } else {
-            state = TransactionState.COMPLETED;
+            setState(TransactionState.COMPLETED);
             if (invite) {
               sendAck(response);
             }
@@ -969,13 +989,30 @@ public final class TransactionLayer {
       }
     }
 
+    /** Every state change of a counted transaction goes through here (pendingClients exact). */
+    void setState(TransactionState next) {
+      if (pendingClient(state) && !pendingClient(next)) {
+        pendingClients--;
+      }
+      state = next;
+    }
+
     void terminate() {
-      state = TransactionState.TERMINATED;
+      if (state == TransactionState.TERMINATED) {
+        return;
+      }
+      setState(TransactionState.TERMINATED);
       cancel(timerRetransmit);
       cancel(timerTimeout);
       cancel(timerEnd);
       clients.remove(key, this);
     }
+  }
+
+  private static boolean pendingClient(TransactionState s) {
+    return s == TransactionState.CALLING
+        || s == TransactionState.TRYING
+        || s == TransactionState.PROCEEDING;
   }
 
   private static Duration min(Duration a, Duration b) {

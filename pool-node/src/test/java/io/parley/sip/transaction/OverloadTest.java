@@ -263,6 +263,44 @@ class OverloadTest {
     assertThat(timers.pending()).isZero();
   }
 
+  @Test
+  void sheddingEndsAsSoonAsTheRelayedRequestsOfAnOverloadAreAnswered() {
+    // A proxy: every request is relayed in a client transaction and answered when the relay is.
+    TransactionLayer l =
+        new TransactionLayer(
+            transport,
+            timers,
+            TransactionOptions.defaults()
+                .withOverload(new OverloadPolicy(4, 1, Duration.ZERO, 5))
+                .withMaxTransactions(100));
+    l.transactionUser(
+        (request, tx) -> {
+          txs.add(tx);
+          l.sendRequest(
+              request,
+              udp,
+              response -> {
+                if (response.statusCode() >= 200) {
+                  tx.respond(SipResponse.forRequest(request, 200, "OK").toTag("b").build());
+                }
+              });
+        });
+    for (int i = 1; i <= 3; i++) { // two relays in flight are 4 transactions: the third is shed
+      transport.receive(message("z9hG4bK-u" + i, i, ""), udp);
+    }
+    assertThat(busy()).hasSize(1);
+
+    for (SipRequest relayed : transport.sentRequests()) {
+      transport.receive(SipResponse.forRequest(relayed, 200, "OK").toTag("b").build(), udp);
+    }
+    transport.receive(message("z9hG4bK-u5", 5, ""), udp);
+
+    // Answered relays wait for timer K (5 s) to absorb retransmitted responses: no work in flight.
+    assertThat(l.transactionsInFlight()).isEqualTo(2); // the new request and its relay
+    assertThat(busy()).hasSize(1);
+    assertThat(txs).hasSize(3);
+  }
+
   private static SipRequest register(String branch, long cseq) {
     return request(
         "REGISTER sip:example.test SIP/2.0\n"

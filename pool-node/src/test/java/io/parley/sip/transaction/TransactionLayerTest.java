@@ -143,6 +143,56 @@ class TransactionLayerTest {
   }
 
   @Test
+  void resendWithRebuiltCredentialsWhileTheRetryIsInProgressIsARetransmission() {
+    SipRequest first = message("z9hG4bK-r", 1, "");
+    transport.receive(first, udp);
+    serverTxs.getFirst().respond(ok(first, 401, "Unauthorized"));
+    transport.receive(message("z9hG4bK-r", 1, "Authorization: Digest response=\"a\"\n"), udp);
+    transport.receive(message("z9hG4bK-r", 1, "Authorization: Digest response=\"b\"\n"), udp);
+
+    assertThat(requests).hasSize(2);
+    assertThat(statuses()).containsExactly(401);
+  }
+
+  @Test
+  void resendWithRebuiltCredentialsAfterTheRetrySucceededGetsTheSameAnswer() {
+    SipRequest first = message("z9hG4bK-r", 1, "");
+    SipRequest retry = message("z9hG4bK-r", 1, "Authorization: Digest response=\"a\"\n");
+    transport.receive(first, udp);
+    serverTxs.getFirst().respond(ok(first, 401, "Unauthorized"));
+    transport.receive(retry, udp);
+    serverTxs.get(1).respond(ok(retry, 200, "OK"));
+    transport.receive(message("z9hG4bK-r", 1, "Authorization: Digest response=\"b\"\n"), udp);
+
+    assertThat(requests).hasSize(2);
+    assertThat(statuses()).containsExactly(401, 200, 200);
+  }
+
+  @Test
+  void retryAfterAChallengedRetryIsANewTransactionAgain() {
+    SipRequest first = message("z9hG4bK-r", 1, "");
+    SipRequest retry = message("z9hG4bK-r", 1, "Authorization: Digest response=\"a\"\n");
+    transport.receive(first, udp);
+    serverTxs.getFirst().respond(ok(first, 401, "Unauthorized"));
+    transport.receive(retry, udp);
+    serverTxs.get(1).respond(ok(retry, 401, "Unauthorized")); // e.g. stale nonce
+    transport.receive(message("z9hG4bK-r", 1, "Authorization: Digest response=\"b\"\n"), udp);
+
+    assertThat(requests).hasSize(3);
+  }
+
+  @Test
+  void requestWithCredentialsOnABranchThatWasNotChallengedIsARetransmission() {
+    SipRequest first = message("z9hG4bK-r", 1, "");
+    transport.receive(first, udp);
+    serverTxs.getFirst().respond(ok(first, 403, "Forbidden"));
+    transport.receive(message("z9hG4bK-r", 1, "Authorization: Digest response=\"a\"\n"), udp);
+
+    assertThat(requests).hasSize(1);
+    assertThat(statuses()).containsExactly(403, 403);
+  }
+
+  @Test
   void lateCopyOfTheOriginalRequestIsStillARetransmissionAfterACredentialRetry() {
     SipRequest first = message("z9hG4bK-late", 1, "");
     SipRequest retry = message("z9hG4bK-late", 1, "Proxy-Authorization: Digest response=\"r\"\n");
