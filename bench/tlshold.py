@@ -4,9 +4,12 @@
 Debian's SIPp is built without OpenSSL, so this small asyncio client does what bench/scenarios/
 hold.xml does over TLS: every client opens its own TLS connection, REGISTERs with Digest (MD5,
 qop=auth when offered), keeps the connection open and refreshes the registration every
---refresh seconds until --hold seconds after it signed in (a 503 on sign-in is retried after 5 s,
-at most 5 times), then unregisters and closes. Progress
-(signed-in clients, failures, sign-in latencies in ms) is written as JSON to --status every second.
+--refresh seconds until --hold seconds after it signed in, then unregisters and closes. Like a SIP
+client, it waits up to --timeout (Timer F, 32 s) for each answer; a 503 on sign-in is retried
+after 5 s on the same connection (at most 5 times), and with --retries a sign-in that got no answer
+is tried again on a new connection after a randomised, doubling backoff (RFC 5626 section 4.5).
+Progress (signed-in clients, first-attempt sign-ins, retries, sign-in failures, clients dropped
+after signing in, sign-in latencies in ms of the attempt that succeeded) is written as JSON to --status every second.
 Loopback only; Python 3 standard library only.
 """
 
@@ -123,13 +126,27 @@ class Stats:
         self.failed = 0
         self.refreshed = 0
         self.busy = 0
+        self.retried = 0
+        self.first_try = 0
+        self.dropped = 0  # signed in, then lost (a refresh failed or the connection broke)
         self.active = 0
         self.rtts: list[float] = []
         self.errors: dict[str, int] = {}
+        self.attempt_errors: dict[str, int] = {}
 
     def error(self, what: str) -> None:
         self.failed += 1
         self.errors[what] = self.errors.get(what, 0) + 1
+
+    def attempt_error(self, what: str) -> None:
+        self.attempt_errors[what] = self.attempt_errors.get(what, 0) + 1
+
+    def snapshot(self, done: bool = False) -> dict:
+        return {"signed": self.signed, "failed": self.failed, "refreshed": self.refreshed,
+                "active": 0 if done else self.active, "busy": self.busy,
+                "retried": self.retried, "first_try": self.first_try, "dropped": self.dropped,
+                "rtts": self.rtts,
+                "errors": self.errors, "attempt_errors": self.attempt_errors, "done": done}
 
 
 def local_ip(args, n: int) -> str:
@@ -141,16 +158,14 @@ def local_ip(args, n: int) -> str:
     return f"127.{args.first_octet + g // 62500}.{(g // 250) % 250}.{2 + g % 250}"
 
 
-async def run_client(args, ctx, user, pw, n, stats: Stats) -> None:
-    c = Client(args, user, pw, n)
+async def sign_in(args, ctx, c: Client, n: int, stats: Stats):
+    """One sign-in attempt on a new connection: (code, reader, writer, local port, seconds)."""
     t0 = time.monotonic()
-    writer = None
+    reader, writer = await asyncio.wait_for(
+        asyncio.open_connection(args.host, args.port, ssl=None if args.plain else ctx,
+                                local_addr=(local_ip(args, n), 0), server_hostname=None),
+        args.timeout)
     try:
-        reader, writer = await asyncio.wait_for(
-            asyncio.open_connection(args.host, args.port, ssl=None if args.plain else ctx,
-                                    local_addr=(local_ip(args, n), 0),
-                                    server_hostname=None),
-            args.timeout)
         c.ip, lport = writer.get_extra_info("sockname")[:2]
         code = await register(c, reader, writer, args.expires, lport)
         for _ in range(5):
@@ -161,19 +176,62 @@ async def run_client(args, ctx, user, pw, n, stats: Stats) -> None:
             await asyncio.sleep(5)
             t0 = time.monotonic()
             code = await register(c, reader, writer, args.expires, lport)
+    except BaseException:
+        writer.close()
+        raise
+    return code, reader, writer, lport, time.monotonic() - t0
+
+
+def retry_delay(args, failures: int) -> float:
+    """RFC 5626 section 4.5: wait min(max, base * 2^failures), randomised to 50-100 %."""
+    return min(args.retry_max, args.retry_base * 2 ** (failures - 1)) * random.uniform(0.5, 1.0)
+
+
+async def run_client(args, ctx, user, pw, n, stats: Stats) -> None:
+    c = Client(args, user, pw, n)
+    writer = None
+    held = False
+    try:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                code, reader, writer, lport, took = await sign_in(args, ctx, c, n, stats)
+                break
+            except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError,
+                    ssl.SSLError) as e:
+                # a client whose sign-in gets no answer opens a new connection and tries again
+                # after a growing, randomised pause, as SIP clients do (RFC 5626 section 4.5)
+                stats.attempt_error(type(e).__name__)
+                if attempt > args.retries:
+                    stats.error(type(e).__name__)
+                    return
+                stats.retried += 1
+                await asyncio.sleep(retry_delay(args, attempt))
         if code != 200:
+            writer.close()
             stats.error(f"sign-in {code}")
             return
-        stats.rtts.append((time.monotonic() - t0) * 1000)
+        stats.rtts.append(took * 1000)
         stats.signed += 1
+        if attempt == 1:
+            stats.first_try += 1
         stats.active += 1
+        held = True
         end = time.monotonic() + args.hold
         try:
             while time.monotonic() + args.refresh < end:
                 await asyncio.sleep(args.refresh)
                 code = await register(c, reader, writer, args.expires, lport)
+                for _ in range(5):
+                    if code != 503:
+                        break
+                    stats.busy += 1  # overloaded: honour Retry-After (5 s) like a real client
+                    await asyncio.sleep(5)
+                    code = await register(c, reader, writer, args.expires, lport)
                 if code != 200:
-                    stats.error(f"refresh {code}")
+                    stats.dropped += 1
+                    stats.errors[f"refresh {code}"] = stats.errors.get(f"refresh {code}", 0) + 1
                     return
                 stats.refreshed += 1
             await asyncio.sleep(max(0.0, end - time.monotonic()))
@@ -182,10 +240,23 @@ async def run_client(args, ctx, user, pw, n, stats: Stats) -> None:
             stats.active -= 1
     except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, ssl.SSLError,
             AttributeError, ValueError) as e:
-        stats.error(type(e).__name__)
+        if held:
+            stats.dropped += 1
+            what = f"held: {type(e).__name__}"
+            stats.errors[what] = stats.errors.get(what, 0) + 1
+        else:
+            stats.error(type(e).__name__)
     finally:
         if writer is not None:
             writer.close()
+
+
+def current_rate(args, t: float) -> float:
+    """Sign-ins per second t seconds into the run: with --ramp, a slow start from a tenth of
+    --rate up to --rate (cold servers compile their hot paths first, like HAProxy's slowstart)."""
+    if args.ramp <= 0 or t >= args.ramp:
+        return args.rate
+    return args.rate * (0.1 + 0.9 * t / args.ramp)
 
 
 async def main_async(args) -> None:
@@ -205,24 +276,23 @@ async def main_async(args) -> None:
         while True:
             tmp = args.status + ".tmp"
             with open(tmp, "w") as f:
-                json.dump({"signed": stats.signed, "failed": stats.failed,
-                           "refreshed": stats.refreshed, "active": stats.active, "busy": stats.busy,
-                           "rtts": stats.rtts, "errors": stats.errors}, f)
+                json.dump(stats.snapshot(), f)
             os.replace(tmp, args.status)
             await asyncio.sleep(1)
 
     rep = asyncio.create_task(report())
     start = time.monotonic()
+    at = 0.0  # when client i starts, seconds after start
     for i, (u, pw) in enumerate(users):
-        delay = start + i / args.rate - time.monotonic()
+        delay = start + at - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
         tasks.append(asyncio.create_task(run_client(args, ctx, u, pw, i, stats)))
+        at += 1 / current_rate(args, at)
     await asyncio.gather(*tasks)
     rep.cancel()
     with open(args.status, "w") as f:
-        json.dump({"signed": stats.signed, "failed": stats.failed, "refreshed": stats.refreshed,
-                   "busy": stats.busy, "active": 0, "rtts": stats.rtts, "errors": stats.errors, "done": True}, f)
+        json.dump(stats.snapshot(done=True), f)
 
 
 def main() -> int:
@@ -233,10 +303,19 @@ def main() -> int:
     ap.add_argument("--users", required=True, help="bench users.csv (user;password;...)")
     ap.add_argument("--count", type=int, required=True)
     ap.add_argument("--rate", type=float, default=100, help="new clients per second")
+    ap.add_argument("--ramp", type=float, default=0,
+                    help="seconds over which the sign-in rate grows from --rate/10 to --rate")
     ap.add_argument("--refresh", type=float, default=30)
     ap.add_argument("--hold", type=float, default=60, help="seconds each client stays")
     ap.add_argument("--expires", type=int, default=3600)
-    ap.add_argument("--timeout", type=float, default=10)
+    ap.add_argument("--timeout", type=float, default=32,
+                    help="seconds to wait for each answer (RFC 3261 Timer F = 64 x T1)")
+    ap.add_argument("--retries", type=int, default=0,
+                    help="sign-in attempts after one that timed out or lost its connection, each "
+                    "on a new connection after a backoff (RFC 5626 4.5); 0 = give up at once")
+    ap.add_argument("--retry-base", type=float, default=5,
+                    help="seconds of the first backoff (doubles per failure, randomised 50-100%%)")
+    ap.add_argument("--retry-max", type=float, default=60, help="longest backoff in seconds")
     ap.add_argument("--status", required=True)
     ap.add_argument("--plain", action="store_true", help="plain TCP instead of TLS")
     ap.add_argument("--per-address", type=int, default=0,

@@ -222,12 +222,6 @@ public final class PoolLink implements SipTransport, FlowRegistry {
     return local.maxUdpMessageBytes();
   }
 
-  // Without it the interface default (false) made every pool member shed sign-ins for lag.
-  @Override
-  public boolean isNewConnection(Flow flow, int messages) {
-    return local.isNewConnection(flow, messages);
-  }
-
   // ------------------------------------------------------------------ FlowRegistry
 
   @Override

@@ -26,7 +26,6 @@ public final class FakeSipTransport implements SipTransport, FlowRegistry {
   private final List<Sent> sent = new ArrayList<>();
   private InboundHandler handler = (m, f) -> {};
   private @Nullable RuntimeException failure;
-  private final java.util.Map<String, Integer> received = new java.util.HashMap<>();
 
   public static Flow udpFlow() {
     return new Flow(
@@ -51,14 +50,7 @@ public final class FakeSipTransport implements SipTransport, FlowRegistry {
 
   /** Injects an inbound message. */
   public void receive(SipMessage message, Flow flow) {
-    received.merge(flow.id(), 1, Integer::sum);
     handler.onMessage(message, flow);
-  }
-
-  /** Like the real transport: counts what each TCP/TLS flow delivered. */
-  @Override
-  public boolean isNewConnection(Flow flow, int messages) {
-    return flow.reliable() && received.getOrDefault(flow.id(), 0) <= messages;
   }
 
   public List<Sent> sent() {

@@ -37,14 +37,6 @@ public interface SipTransport {
   /** The open connection flows. */
   FlowRegistry flows();
 
-  /**
-   * True for a TCP/TLS connection that has delivered at most {@code messages} messages so far (the
-   * one being handled included): a client that just connected, whose handshake is already paid.
-   */
-  default boolean isNewConnection(Flow flow, int messages) {
-    return false;
-  }
-
   /** Largest message sent over UDP; larger requests go over TCP (RFC 3261 §18.1.1). */
   default int maxUdpMessageBytes() {
     return 1300;

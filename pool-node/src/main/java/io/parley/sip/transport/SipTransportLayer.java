@@ -657,15 +657,6 @@ public final class SipTransportLayer implements SipTransport, FlowRegistry {
     return c;
   }
 
-  @Override
-  public boolean isNewConnection(Flow flow, int messages) {
-    if (!flow.reliable()) {
-      return false;
-    }
-    Connection c = connections.get(flow.id());
-    return c != null && c.delivered <= messages;
-  }
-
   private void sweep() {
     long now = System.nanoTime();
     long idle = options.idleTimeout().toNanos();
@@ -719,7 +710,6 @@ public final class SipTransportLayer implements SipTransport, FlowRegistry {
     final List<String> aliases = new ArrayList<>(2);
     long lastActivity = System.nanoTime();
     long partialSince;
-    int delivered;
     boolean closed;
 
     Connection(NetSocket socket, Flow flow) {
@@ -779,9 +769,6 @@ public final class SipTransportLayer implements SipTransport, FlowRegistry {
     @Override
     public void onMessage(SipMessage message) {
       if (!closed) {
-        if (delivered < Integer.MAX_VALUE) {
-          delivered++;
-        }
         deliver(message, flow);
       }
     }

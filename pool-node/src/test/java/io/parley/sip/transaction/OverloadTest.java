@@ -337,17 +337,29 @@ class OverloadTest {
   }
 
   @Test
-  void underEventLoopLagLaterRequestsOnTheConnectionAreShed() {
+  void underEventLoopLagRefreshesOnTheConnectionAreServedButOtherRequestsShed() {
     TransactionLayer l = layer(new OverloadPolicy(100, 50, Duration.ofMillis(200), 5), 100);
     lagTheLoop();
     transport.receive(register("z9hG4bK-r1", 1), tcp);
     transport.receive(register("z9hG4bK-r2", 2), tcp);
 
-    transport.receive(register("z9hG4bK-r3", 3), tcp);
+    transport.receive(register("z9hG4bK-r3", 3), tcp); // a refresh, minutes later
     transport.receive(message("z9hG4bK-m1", 4, ""), tcp);
 
     assertThat(l.overloaded()).isTrue();
-    assertThat(busy()).hasSize(2);
+    assertThat(txs).hasSize(3);
+    assertThat(busy()).hasSize(1);
+    assertThat(busy().get(0).cseq().method()).isEqualTo("MESSAGE");
+  }
+
+  @Test
+  void underEventLoopLagARegisterOverUdpIsShed() {
+    layer(new OverloadPolicy(100, 50, Duration.ofMillis(200), 5), 100);
+    lagTheLoop();
+
+    transport.receive(register("z9hG4bK-u1", 1), udp);
+
+    assertThat(busy()).hasSize(1);
   }
 
   @Test

@@ -175,24 +175,6 @@ class SipTransportIT {
   }
 
   @Test
-  void aConnectionCountsAsNewForItsFirstMessagesOnly() throws Exception {
-    try (Socket s = connect()) {
-      for (int cseq = 1; cseq <= 3; cseq++) {
-        s.getOutputStream()
-            .write(
-                text(wire(message("tcp", "10.1.2.3:50123", ";branch=z9hG4bK-new" + cseq, cseq)))
-                    .getBytes(StandardCharsets.UTF_8));
-        readUntil(s.getInputStream(), "CSeq: " + cseq + " MESSAGE");
-        Flow flow = endpoint.transport().flows().openFlows().iterator().next();
-        boolean fresh =
-            endpoint.<Boolean>onContext(
-                () -> Future.succeededFuture(endpoint.transport().isNewConnection(flow, 2)));
-        assertThat(fresh).as("after message %d", cseq).isEqualTo(cseq <= 2);
-      }
-    }
-  }
-
-  @Test
   void sipeDigestRetryWithSameBranchAndCSeqReachesTheApplication() throws Exception {
     endpoint.challenge(true);
     try (Socket s = connect()) {
