@@ -53,6 +53,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -73,6 +74,7 @@ public final class PoolNode {
   private static final Duration CREDENTIAL_CACHE_TTL = Duration.ofDays(7);
   private static final Duration EXPIRY_SWEEP = Duration.ofSeconds(30);
   private static final Duration ORPHAN_SWEEP = Duration.ofSeconds(60);
+  private static final Duration EVENT_BUS_HANDSHAKE_TIMEOUT = Duration.ofSeconds(60);
 
   private final NodeConfig config;
   private final Vertx vertx;
@@ -184,7 +186,12 @@ public final class PoolNode {
         .setSsl(true)
         .setKeyCertOptions(keyCert)
         .setTrustOptions(trust)
-        .setClientAuth(ClientAuth.REQUIRED);
+        .setClientAuth(ClientAuth.REQUIRED)
+        // Vert.x fails the messages queued on a connection whose handshake times out. The 10 s
+        // default timed out between members starved of CPU (five cold members on 2 cores, load
+        // 40), dropping presence events; a member that is merely slow should still get them.
+        .setSslHandshakeTimeout(EVENT_BUS_HANDSHAKE_TIMEOUT.toSeconds())
+        .setSslHandshakeTimeoutUnit(TimeUnit.SECONDS);
   }
 
   private static PoolNode assemble(
@@ -531,7 +538,7 @@ public final class PoolNode {
       return future
           .toCompletionStage()
           .toCompletableFuture()
-          .get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
       if (e.getCause() instanceof Exception cause) {
         throw cause;
