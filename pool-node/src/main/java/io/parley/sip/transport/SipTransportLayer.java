@@ -68,14 +68,14 @@ public final class SipTransportLayer implements SipTransport, FlowRegistry {
   /**
    * SO_RCVBUF asked for the UDP socket. One event loop reads the socket and runs every transaction
    * of the node, so while it is busy (a GC pause, a burst of work, the process descheduled on a
-   * busy host) datagrams wait in the kernel; with Linux's default buffer (208 KiB, about 150 small
-   * SIP datagrams on loopback) a pause of a few tens of milliseconds at 1,000 MESSAGEs/s dropped
-   * whole runs of consecutive requests, and over UDP without retransmission (SIPp, or a client's
-   * first send) those calls fail. 4 MiB absorbs about half a second of such a burst. The kernel
-   * grants at most {@code net.core.rmem_max} (raise it to 4194304 where it is lower; see
-   * docs/performance.md, session 4: message-perf).
+   * busy host) datagrams wait in the kernel; Linux's default buffer (208 KiB) holds only ~166 small
+   * SIP datagrams on loopback, and a pause of 40-65 ms at 1,000 MESSAGEs/s dropped whole runs of
+   * consecutive requests (over UDP without retransmission those calls fail). Linux grants twice
+   * this (1 MiB, ~800 datagrams: ~0.2-0.3 s of traffic at those rates). Not more: under sustained
+   * overload a deeper queue only makes every request wait until its client has given up (a 4 MiB
+   * trial answered none of a step). The kernel caps it at {@code net.core.rmem_max}.
    */
-  static final int UDP_RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
+  static final int UDP_RECEIVE_BUFFER_BYTES = 512 * 1024;
 
   /** SO_SNDBUF of the UDP socket: a burst of answers after a pause must not overflow it. */
   static final int UDP_SEND_BUFFER_BYTES = 1024 * 1024;
