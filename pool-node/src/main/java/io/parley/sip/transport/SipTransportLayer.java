@@ -26,6 +26,7 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.core.net.SocketAddress;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -64,6 +65,21 @@ public final class SipTransportLayer implements SipTransport, FlowRegistry {
    */
   static final int FILE_DESCRIPTOR_HEADROOM = 1000;
 
+  /**
+   * SO_RCVBUF asked for the UDP socket. One event loop reads the socket and runs every transaction
+   * of the node, so while it is busy (a GC pause, a burst of work, the process descheduled on a
+   * busy host) datagrams wait in the kernel; Linux's default buffer (208 KiB) holds only ~166 small
+   * SIP datagrams on loopback, and a pause of 40-65 ms at 1,000 MESSAGEs/s dropped whole runs of
+   * consecutive requests (over UDP without retransmission those calls fail). Linux grants twice
+   * this (1 MiB, ~800 datagrams: ~0.2-0.3 s of traffic at those rates). Not more: under sustained
+   * overload a deeper queue only makes every request wait until its client has given up (a 4 MiB
+   * trial answered none of a step). The kernel caps it at {@code net.core.rmem_max}.
+   */
+  static final int UDP_RECEIVE_BUFFER_BYTES = 512 * 1024;
+
+  /** SO_SNDBUF of the UDP socket: a burst of answers after a pause must not overflow it. */
+  static final int UDP_SEND_BUFFER_BYTES = 1024 * 1024;
+
   private final Vertx vertx;
   private final SipTransportOptions options;
   private final int maxConnections;
@@ -99,6 +115,30 @@ public final class SipTransportLayer implements SipTransport, FlowRegistry {
           maxConnections,
           options.maxConnections(),
           maxOpenFiles());
+    }
+    if (options.udpPort() >= 0) {
+      int granted = grantedReceiveBuffer();
+      if (granted >= 0 && granted < UDP_RECEIVE_BUFFER_BYTES) {
+        LOG.warn(
+            "UDP receive buffer limited to {} bytes by the kernel (asked {}): bursts may drop"
+                + " datagrams; raise it with sysctl -w net.core.rmem_max={}",
+            granted,
+            UDP_RECEIVE_BUFFER_BYTES,
+            UDP_RECEIVE_BUFFER_BYTES);
+      }
+    }
+  }
+
+  /**
+   * What the kernel grants a UDP socket asking for {@link #UDP_RECEIVE_BUFFER_BYTES} (Linux caps it
+   * at net.core.rmem_max and reports twice the value, its bookkeeping overhead); -1 if unknown.
+   */
+  private static int grantedReceiveBuffer() {
+    try (java.net.DatagramSocket probe = new java.net.DatagramSocket(null)) {
+      probe.setReceiveBufferSize(UDP_RECEIVE_BUFFER_BYTES);
+      return probe.getReceiveBufferSize();
+    } catch (IOException | RuntimeException e) {
+      return -1;
     }
   }
 
@@ -166,7 +206,11 @@ public final class SipTransportLayer implements SipTransport, FlowRegistry {
   private Future<Void> doStart() {
     List<Future<?>> binds = new ArrayList<>();
     if (options.udpPort() >= 0) {
-      DatagramSocket socket = vertx.createDatagramSocket(new DatagramSocketOptions());
+      DatagramSocket socket =
+          vertx.createDatagramSocket(
+              new DatagramSocketOptions()
+                  .setReceiveBufferSize(UDP_RECEIVE_BUFFER_BYTES)
+                  .setSendBufferSize(UDP_SEND_BUFFER_BYTES));
       socket.handler(this::onDatagram);
       socket.exceptionHandler(e -> LOG.debug("UDP error: {}", e.toString()));
       binds.add(

@@ -3,6 +3,7 @@ package io.parley.sip.transport;
 import static io.parley.testing.SipMessages.wire;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 import io.parley.sip.message.SipMessage;
@@ -25,8 +26,11 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -106,6 +110,61 @@ class SipTransportIT {
       assertThat(new String(first, StandardCharsets.UTF_8)).startsWith("SIP/2.0 200 OK");
       assertThat(second).isEqualTo(first);
       assertThat(endpoint.received()).hasSize(1);
+    }
+  }
+
+  @Test
+  void aBurstArrivingWhileTheEventLoopIsBusyIsAnsweredInFull() throws Exception {
+    // The kernel must grant the buffer the transport asks for (net.core.rmem_max); with Linux's
+    // stock 208 KiB limit the burst below cannot fit whatever the node does.
+    try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      probe.setReceiveBufferSize(512 * 1024);
+      assumeThat(probe.getReceiveBufferSize()).isGreaterThanOrEqualTo(512 * 1024);
+    }
+    int burst = 600; // ~3.6x what the kernel's default receive buffer holds
+    try (DatagramSocket peer = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      peer.setReceiveBufferSize(4 * 1024 * 1024);
+      peer.setSoTimeout(5000);
+      InetSocketAddress server =
+          new InetSocketAddress("127.0.0.1", endpoint.transport().actualUdpPort());
+      // The node's event loop is held (as by a GC pause or a long task) while the burst arrives:
+      // everything waits in the socket's receive buffer.
+      CountDownLatch release = new CountDownLatch(1);
+      CountDownLatch held = new CountDownLatch(1);
+      endpoint
+          .transport()
+          .context()
+          .runOnContext(
+              v -> {
+                held.countDown();
+                try {
+                  release.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              });
+      assertThat(held.await(20, TimeUnit.SECONDS)).isTrue();
+      for (int i = 1; i <= burst; i++) {
+        byte[] req =
+            wire(
+                message("UDP", "127.0.0.1:" + peer.getLocalPort(), ";branch=z9hG4bK-burst" + i, i));
+        peer.send(new DatagramPacket(req, req.length, server));
+      }
+      release.countDown();
+
+      Set<String> answered = new HashSet<>();
+      try {
+        while (answered.size() < burst) {
+          String r = text(receive(peer));
+          int at = r.indexOf("Call-ID: ");
+          if (r.startsWith("SIP/2.0 200 OK") && at >= 0) {
+            answered.add(r.substring(at, r.indexOf('\r', at)));
+          }
+        }
+      } catch (SocketTimeoutException e) {
+        // fall through: the assertion below says how many were lost
+      }
+      assertThat(answered).hasSize(burst);
     }
   }
 
