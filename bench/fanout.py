@@ -335,7 +335,9 @@ def main() -> int:
     ap.add_argument("--concurrency", type=int, default=50, help="watchers signing in at once")
     ap.add_argument("--timeout", type=float, default=15)
     ap.add_argument("--port-base", type=int, default=26000)
-    ap.add_argument("--java-opts", default="")
+    ap.add_argument("--java-opts", default="",
+                    help="PARLEY_JAVA_OPTS for each member; write --java-opts=-XX:... (the value "
+                    "starts with a dash)")
     ap.add_argument("--wire", action="store_true",
                     help="also time the NOTIFYs as sent, from kernel timestamps on lo (root)")
     ap.add_argument("--json", help="write raw results here")

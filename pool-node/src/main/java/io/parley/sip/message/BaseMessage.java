@@ -22,6 +22,8 @@ abstract sealed class BaseMessage permits SipRequest, SipResponse {
   final List<NameAddr> recordRoutes;
   final @Nullable String contentType;
   final int expires;
+  // the wire form is what SipMessage.Builder writes for these headers (see Parts.canonical)
+  final boolean canonical;
 
   BaseMessage(Parts p) {
     raw = p.raw;
@@ -39,6 +41,54 @@ abstract sealed class BaseMessage permits SipRequest, SipResponse {
     recordRoutes = freeze(p.recordRoutes);
     contentType = p.contentType;
     expires = p.expires;
+    canonical = p.canonical;
+  }
+
+  /**
+   * The parts of this message with one more header line spliced in above header {@code index} (at
+   * the end when {@code index} is the header count); the caller fixes up the routing fields the new
+   * header affects. Only for canonical messages, whose header lines are exactly "Name: value" CRLF:
+   * the new line's place and the shifted offsets follow from the old ones without a scan.
+   */
+  Parts spliced(int index, HeaderName name, String value) {
+    byte[] line =
+        new ByteSink(name.display().length() + value.length() + 8)
+            .utf8(name.display())
+            .ascii(": ")
+            .utf8(value)
+            .crlf()
+            .toArray();
+    int at = index == 0 ? startLineEnd() : headers.end(index - 1) + 2;
+    byte[] next = new byte[raw.length + line.length];
+    System.arraycopy(raw, 0, next, 0, at);
+    System.arraycopy(line, 0, next, at, line.length);
+    System.arraycopy(raw, at, next, at + line.length, raw.length - at);
+    int valueStart = at + name.display().length() + 2;
+    Parts p = new Parts();
+    p.raw = next;
+    p.bodyOffset = bodyOffset + line.length;
+    p.headers = headers.inserted(next, index, name, valueStart, at + line.length - 2, line.length);
+    p.vias.addAll(vias);
+    p.from = from;
+    p.to = to;
+    p.callIdIndex = callIdIndex < index ? callIdIndex : callIdIndex + 1;
+    p.cseq = cseq;
+    p.maxForwards = maxForwards;
+    p.contacts.addAll(contacts);
+    p.wildcardContact = wildcardContact;
+    p.routes.addAll(routes);
+    p.recordRoutes.addAll(recordRoutes);
+    p.contentType = contentType;
+    p.expires = expires;
+    p.canonical = true;
+    return p;
+  }
+
+  /** Offset just past the start line's CRLF. */
+  private int startLineEnd() {
+    int i = 0;
+    while (raw[i] != '\r') i++;
+    return i + 2;
   }
 
   /** Immutable copy; the usual 0 or 1 element without an intermediate array. */

@@ -45,6 +45,11 @@ final class ByteSink {
     return this;
   }
 
+  /** Bytes written so far (the offset the next byte goes to). */
+  int length() {
+    return len;
+  }
+
   byte[] toArray() {
     return len == buf.length ? buf : Arrays.copyOf(buf, len);
   }

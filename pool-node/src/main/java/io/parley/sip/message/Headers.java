@@ -30,6 +30,33 @@ public final class Headers {
     this.size = size;
   }
 
+  /**
+   * These headers over {@code next}, which is the old bytes with one line of {@code delta} bytes
+   * inserted where header {@code index} began; the new header's value is {@code next[start, end)}.
+   * Values already decoded are kept.
+   */
+  Headers inserted(byte[] next, int index, HeaderName name, int start, int end, int delta) {
+    int n = size + 1;
+    HeaderName[] nn = new HeaderName[n];
+    int[] ns = new int[n];
+    int[] ne = new int[n];
+    System.arraycopy(names, 0, nn, 0, index);
+    System.arraycopy(starts, 0, ns, 0, index);
+    System.arraycopy(ends, 0, ne, 0, index);
+    nn[index] = name;
+    ns[index] = start;
+    ne[index] = end;
+    for (int i = index; i < size; i++) {
+      nn[i + 1] = names[i];
+      ns[i + 1] = starts[i] + delta;
+      ne[i + 1] = ends[i] + delta;
+    }
+    Headers h = new Headers(next, nn, ns, ne, n, folded);
+    System.arraycopy(values, 0, h.values, 0, index);
+    System.arraycopy(values, index, h.values, index + 1, size - index);
+    return h;
+  }
+
   byte[] raw() {
     return raw;
   }

@@ -15,6 +15,8 @@ final class Parts {
   int[] ends = new int[16];
   int count;
   boolean folded; // some value spans a folded line (else values decode without a CR/LF check)
+  // written by our builder: every line is "Display: value" CRLF, values without CR/LF or edge LWS
+  boolean canonical;
   final List<Via> vias = new ArrayList<>();
   @Nullable NameAddr from;
   @Nullable NameAddr to;

@@ -2,6 +2,7 @@ package io.parley.sip.message;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -81,7 +82,7 @@ public sealed interface SipMessage permits SipRequest, SipResponse {
       body = m.body();
     }
 
-    private static String check(String value) {
+    static String check(String value) {
       for (int i = 0; i < value.length(); i++) {
         char c = value.charAt(i);
         if (c == '\r' || c == '\n') throw new IllegalArgumentException("CR/LF in header value");
@@ -173,28 +174,86 @@ public sealed interface SipMessage permits SipRequest, SipResponse {
     public abstract SipMessage build();
 
     byte[] serialize(String startLine) {
+      return write(startLine, null);
+    }
+
+    /**
+     * The wire form; with {@code at} non-null also where each field lies (name start, name end,
+     * value start, value end per field, in {@code at.offsets}), so decoding need not scan for it.
+     */
+    private byte[] write(String startLine, @Nullable Layout at) {
       ByteSink out = new ByteSink(256 + body.length + names.size() * 48);
-      out.utf8(startLine).crlf();
+      out.utf8(startLine);
+      if (at != null) at.startLineEnd = out.length();
+      out.crlf();
       boolean wroteLength = false;
       for (int i = 0; i < names.size(); i++) {
         HeaderName n = names.get(i);
         if (n.equals(HeaderName.CONTENT_LENGTH)) {
           if (wroteLength) continue;
           wroteLength = true;
-          out.ascii("Content-Length: ").ascii(Integer.toString(body.length)).crlf();
+          contentLength(out, at);
           continue;
         }
-        out.utf8(n.display()).ascii(": ").utf8(values.get(i)).crlf();
+        int ns = out.length();
+        out.utf8(n.display());
+        int ne = out.length();
+        out.ascii(": ");
+        int vs = out.length();
+        out.utf8(values.get(i));
+        if (at != null) at.field(ns, ne, vs, out.length());
+        out.crlf();
       }
-      if (!wroteLength) out.ascii("Content-Length: ").ascii(Integer.toString(body.length)).crlf();
+      if (!wroteLength) contentLength(out, at);
       out.crlf();
+      if (at != null) at.bodyOffset = out.length();
       out.bytes(body);
       return out.toArray();
     }
 
-    static SipMessage decodeBuilt(byte[] bytes) {
+    private void contentLength(ByteSink out, @Nullable Layout at) {
+      int ns = out.length();
+      out.ascii("Content-Length: ");
+      int vs = out.length();
+      out.ascii(Integer.toString(body.length));
+      if (at != null) at.field(ns, ns + 14, vs, out.length());
+      out.crlf();
+    }
+
+    /** Field offsets recorded while writing; see {@link WireFormat#decodeWritten}. */
+    static final class Layout {
+      int startLineEnd;
+      int bodyOffset;
+      int count;
+      int[] offsets;
+
+      Layout(int fields) {
+        offsets = new int[fields * 4];
+      }
+
+      void field(int nameStart, int nameEnd, int valueStart, int valueEnd) {
+        if (count * 4 == offsets.length) offsets = Arrays.copyOf(offsets, offsets.length * 2 + 4);
+        int o = count++ * 4;
+        offsets[o] = nameStart;
+        offsets[o + 1] = nameEnd;
+        offsets[o + 2] = valueStart;
+        offsets[o + 3] = valueEnd;
+      }
+    }
+
+    /**
+     * Writes and decodes the message. What our own code builds is not scanned again: the field
+     * offsets come from writing it, and only the routing headers are parsed (the same checks as for
+     * a parsed message, so a bad value still fails here). Anything the shortcut does not cover
+     * takes the full decode, which alone gives the verdict.
+     */
+    SipMessage buildMessage(String startLine) {
+      Layout at = new Layout(names.size() + 1);
+      byte[] bytes = write(startLine, at);
       try {
-        return WireFormat.decodeOwned(bytes, 0, bytes.length, Integer.MAX_VALUE, false);
+        SipMessage m = WireFormat.decodeWritten(bytes, at);
+        if (m != null) return m;
+        return WireFormat.decodeBuilt(bytes);
       } catch (SipParseException e) {
         throw new IllegalArgumentException(
             "built message is not valid SIP: "

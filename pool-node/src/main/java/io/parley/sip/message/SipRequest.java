@@ -1,5 +1,7 @@
 package io.parley.sip.message;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -29,6 +31,37 @@ public final class SipRequest extends BaseMessage implements SipMessage {
 
   public static Builder builder(String method, Uri uri) {
     return new Builder(method, uri);
+  }
+
+  /**
+   * This request with {@code via} added above its Via fields (at the top when it has none): the
+   * same message as {@code toBuilder().addFirst(HeaderName.VIA, via).build()}. A request our own
+   * builder made gets the line spliced into its bytes instead of being rebuilt and parsed again
+   * (the transaction layer does this for every request it sends).
+   *
+   * @throws IllegalArgumentException when {@code via} holds CR or LF or is not a valid Via
+   */
+  public SipRequest withTopVia(String via) {
+    if (!canonical) {
+      return toBuilder().addFirst(HeaderName.VIA, via).build();
+    }
+    String value = SipMessage.Builder.check(via);
+    for (int i = 0; i < value.length(); i++) {
+      if (value.charAt(i) >= 0x80) {
+        return toBuilder().addFirst(HeaderName.VIA, via).build(); // bytes and text may differ
+      }
+    }
+    List<Via> added = new ArrayList<>(1);
+    try {
+      for (String e : Lex.splitComma(value)) added.add(Via.parse(e));
+    } catch (SipParseException e) {
+      // the full build gives the verdict (and its message) for a bad value
+      return toBuilder().addFirst(HeaderName.VIA, via).build();
+    }
+    int index = headers.indexOf(HeaderName.VIA, 0);
+    Parts p = spliced(Math.max(index, 0), HeaderName.VIA, value);
+    p.vias.addAll(0, added);
+    return new SipRequest(p, method, requestUri);
   }
 
   @Override
@@ -107,7 +140,7 @@ public final class SipRequest extends BaseMessage implements SipMessage {
 
     @Override
     public SipRequest build() {
-      return (SipRequest) decodeBuilt(serialize(method + " " + uri + " SIP/2.0"));
+      return (SipRequest) buildMessage(method + " " + uri + " SIP/2.0");
     }
   }
 }

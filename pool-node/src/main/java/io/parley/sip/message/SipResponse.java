@@ -123,7 +123,7 @@ public final class SipResponse extends BaseMessage implements SipMessage {
 
     @Override
     public SipResponse build() {
-      return (SipResponse) decodeBuilt(serialize("SIP/2.0 " + status + " " + reason));
+      return (SipResponse) buildMessage("SIP/2.0 " + status + " " + reason);
     }
   }
 }

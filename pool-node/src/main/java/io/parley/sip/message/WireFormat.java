@@ -76,6 +76,67 @@ public final class WireFormat {
   }
 
   /**
+   * The full (non-strict) decode of what {@link SipMessage.Builder} wrote, when the shortcut does
+   * not apply: its fields need not be the builder's (a name "A:B" reads as "A"), so the result is
+   * not canonical.
+   */
+  static SipMessage decodeBuilt(byte[] raw) throws SipParseException {
+    return decodeExact(raw, Integer.MAX_VALUE, false);
+  }
+
+  /**
+   * Decodes what {@link SipMessage.Builder} wrote, taking the field offsets from the writing
+   * instead of scanning for them; then exactly the non-strict checks of a full decode. Returns null
+   * when the shortcut does not apply (a start line or header name a scan would judge differently),
+   * and the caller decodes fully. Builder values never hold CR or LF (the builder refuses them and
+   * copied values are decoded without them), which is what lets the value scan go.
+   */
+  static @Nullable SipMessage decodeWritten(byte[] raw, SipMessage.Builder.Layout at)
+      throws SipParseException {
+    int lineEnd = at.startLineEnd;
+    for (int i = 0; i < lineEnd; i++) {
+      if (raw[i] == '\r' || raw[i] == '\n') return null;
+    }
+    StartLine start = startLine(raw, lineEnd);
+    int n = at.count;
+    int[] o = at.offsets;
+    Parts p = new Parts();
+    HeaderName[] names = new HeaderName[Math.max(n, 1)];
+    int[] starts = new int[names.length];
+    int[] ends = new int[names.length];
+    boolean canonical = true;
+    for (int i = 0; i < n; i++) {
+      HeaderName name = HeaderNames.lookup(raw, o[4 * i], o[4 * i + 1]);
+      if (!name.isKnown() && !tokenBytes(raw, o[4 * i], o[4 * i + 1])) return null;
+      // the value as a scan would trim it
+      int vs = o[4 * i + 2];
+      int ve = o[4 * i + 3];
+      while (vs < ve && isLws(raw[vs])) vs++;
+      while (ve > vs && isLws(raw[ve - 1])) ve--;
+      // canonical: the fields are the builder's, one line each, values without edge LWS
+      canonical &= vs == o[4 * i + 2] && ve == o[4 * i + 3];
+      names[i] = name;
+      starts[i] = vs;
+      ends[i] = ve;
+    }
+    p.raw = raw;
+    p.names = names;
+    p.starts = starts;
+    p.ends = ends;
+    p.count = n;
+    p.bodyOffset = at.bodyOffset;
+    p.canonical = canonical;
+    p.headers = p.freeze(raw, 0);
+    return finish(p, start, false);
+  }
+
+  private static boolean tokenBytes(byte[] b, int s, int e) {
+    if (s >= e) return false;
+    for (int i = s; i < e; i++) if (!Lex.isTokenChar(b[i])) return false;
+    return true;
+  }
+
+  /**
    * One-pass fast path for a datagram or a framed message: finds the start line, splits the header
    * block and reads Content-Length in a single scan of {@code buf[off, off+len)}, then decodes
    * strictly. Returns null whenever the input is not a plainly well-formed message within the

@@ -241,7 +241,7 @@ public final class TransactionLayer {
             + ";branch="
             + branch
             + ";rport";
-    return request.toBuilder().addFirst(HeaderName.VIA, via).build();
+    return request.withTopVia(via);
   }
 
   // ---------------------------------------------------------------- inbound
