@@ -138,6 +138,11 @@ class Stats:
         self.failed += 1
         self.errors[what] = self.errors.get(what, 0) + 1
 
+    def drop(self, what: str) -> None:
+        """A client that had signed in lost its registration."""
+        self.dropped += 1
+        self.errors[what] = self.errors.get(what, 0) + 1
+
     def attempt_error(self, what: str) -> None:
         self.attempt_errors[what] = self.attempt_errors.get(what, 0) + 1
 
@@ -167,19 +172,27 @@ async def sign_in(args, ctx, c: Client, n: int, stats: Stats):
         args.timeout)
     try:
         c.ip, lport = writer.get_extra_info("sockname")[:2]
-        code = await register(c, reader, writer, args.expires, lport)
-        for _ in range(5):
-            if code != 503:
-                break
-            # overload: Retry-After (5 s at Parley); a real client waits and tries again
-            stats.busy += 1
-            await asyncio.sleep(5)
-            t0 = time.monotonic()
-            code = await register(c, reader, writer, args.expires, lport)
+        code, t0 = await register_until_not_busy(c, reader, writer, lport, stats, t0)
     except BaseException:
         writer.close()
         raise
     return code, reader, writer, lport, time.monotonic() - t0
+
+
+async def register_until_not_busy(c: Client, reader, writer, lport: int, stats: Stats,
+                                  t0: float) -> tuple[int, float]:
+    """REGISTERs; a 503 (overload) is retried after its Retry-After (5 s at Parley), at most 5
+    times, as a real client does. Returns the last code and when its attempt started (t0 for
+    the first)."""
+    code = await register(c, reader, writer, c.a.expires, lport)
+    for _ in range(5):
+        if code != 503:
+            break
+        stats.busy += 1
+        await asyncio.sleep(5)
+        t0 = time.monotonic()
+        code = await register(c, reader, writer, c.a.expires, lport)
+    return code, t0
 
 
 def retry_delay(args, failures: int) -> float:
@@ -222,16 +235,9 @@ async def run_client(args, ctx, user, pw, n, stats: Stats) -> None:
         try:
             while time.monotonic() + args.refresh < end:
                 await asyncio.sleep(args.refresh)
-                code = await register(c, reader, writer, args.expires, lport)
-                for _ in range(5):
-                    if code != 503:
-                        break
-                    stats.busy += 1  # overloaded: honour Retry-After (5 s) like a real client
-                    await asyncio.sleep(5)
-                    code = await register(c, reader, writer, args.expires, lport)
+                code, _ = await register_until_not_busy(c, reader, writer, lport, stats, 0.0)
                 if code != 200:
-                    stats.dropped += 1
-                    stats.errors[f"refresh {code}"] = stats.errors.get(f"refresh {code}", 0) + 1
+                    stats.drop(f"refresh {code}")
                     return
                 stats.refreshed += 1
             await asyncio.sleep(max(0.0, end - time.monotonic()))
@@ -241,9 +247,7 @@ async def run_client(args, ctx, user, pw, n, stats: Stats) -> None:
     except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, ssl.SSLError,
             AttributeError, ValueError) as e:
         if held:
-            stats.dropped += 1
-            what = f"held: {type(e).__name__}"
-            stats.errors[what] = stats.errors.get(what, 0) + 1
+            stats.drop(f"held: {type(e).__name__}")
         else:
             stats.error(type(e).__name__)
     finally:
