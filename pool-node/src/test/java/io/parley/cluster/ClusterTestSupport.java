@@ -57,35 +57,7 @@ final class ClusterTestSupport {
       config.setProperty("hazelcast.wait.seconds.before.join", "1");
       out.add(Hazelcast.newHazelcastInstance(config));
     }
-    awaitSettled(out);
     return out;
-  }
-
-  /**
-   * Waits until every member sees all of them and the partition migrations of the joins are done:
-   * the first operation of a test otherwise raced them on a loaded machine (the first Compact write
-   * replicates its schema to every member, and hung past 20 s in 1 of 3 runs).
-   */
-  static void awaitSettled(List<HazelcastInstance> members) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline) {
-      boolean settled =
-          members.stream()
-              .allMatch(
-                  hz ->
-                      hz.getCluster().getMembers().size() == members.size()
-                          && hz.getPartitionService().isClusterSafe());
-      if (settled) {
-        return;
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
-    throw new IllegalStateException("pool members did not settle within 60 s");
   }
 
   static void shutdown(List<HazelcastInstance> members) {
