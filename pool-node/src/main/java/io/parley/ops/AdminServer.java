@@ -1,6 +1,7 @@
 package io.parley.ops;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.parley.sip.transport.BindFailures;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -11,7 +12,6 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.AllowForwardHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.net.BindException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.concurrent.TimeUnit;
@@ -134,7 +134,7 @@ public final class AdminServer {
 
   private IllegalStateException bindFailure(Throwable cause) {
     String what =
-        cause instanceof BindException
+        BindFailures.isBindFailure(cause)
             ? "the address is already in use (another node or process on this port?)"
             : String.valueOf(cause.getMessage());
     return new IllegalStateException(

@@ -157,10 +157,23 @@ public final class PoolNode {
     Vertx vertx =
         await(
             Vertx.builder()
-                .with(new VertxOptions().setEventBusOptions(bus))
+                .with(
+                    new VertxOptions()
+                        .setEventBusOptions(bus)
+                        // epoll where it loads (else NIO): less work per socket read and write,
+                        // most of what a NOTIFY fan-out costs (docs/performance.md, session 5).
+                        .setPreferNativeTransport(true))
                 .withClusterManager(cluster)
                 .buildClustered(),
             Duration.ofSeconds(120));
+    if (vertx.isNativeTransportEnabled()) {
+      log.info("network I/O: native epoll transport");
+    } else {
+      Throwable why = vertx.unavailableNativeTransportCause();
+      log.info(
+          "network I/O: Java NIO (native transport unavailable: {})",
+          why == null ? "not found" : why.toString());
+    }
     try {
       return assemble(config, db, vertx, cluster, keyCert, trust, digestKey, flowTokenKey, clock);
     } catch (Exception | Error e) {

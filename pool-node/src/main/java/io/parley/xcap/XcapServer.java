@@ -16,6 +16,7 @@ import io.parley.db.contacts.PresenceRuleSetRepository;
 import io.parley.db.presence.PresenceAction;
 import io.parley.model.StoredCredentials;
 import io.parley.registrar.Aors;
+import io.parley.sip.transport.BindFailures;
 import io.parley.xcap.XcapPath.NodeSelector;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -176,6 +177,7 @@ public final class XcapServer {
         .failureHandler(XcapServer::routerFailure);
     HttpServer s = vertx.createHttpServer(options).requestHandler(router);
     return s.listen()
+        .recover(e -> Future.failedFuture(BindFailures.named("XCAP port", host, port, e)))
         .map(
             bound -> {
               server = bound;

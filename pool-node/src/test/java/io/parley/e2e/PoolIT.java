@@ -19,6 +19,8 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 
 /**
  * A pool as an administrator runs it: three (then four) {@code bin/parley node} JVMs on loopback,
@@ -106,6 +108,19 @@ class PoolIT {
     List<Object> vias = new ArrayList<>();
     r.getHeaders("Via").forEachRemaining(vias::add);
     return vias.size();
+  }
+
+  @Test
+  @Order(0)
+  @EnabledOnOs(
+      value = OS.LINUX,
+      architectures = {"amd64", "x86_64"})
+  void membersOnLinuxX86RunTheNativeEpollTransport() {
+    // The fan-out and message rates in docs/performance.md are measured with it; a member that
+    // silently fell back to NIO would be slower without saying why.
+    for (PoolMember m : List.of(n1, n2, n3)) {
+      assertThat(m.text()).as("%s's log", m).contains("network I/O: native epoll transport");
+    }
   }
 
   @Test

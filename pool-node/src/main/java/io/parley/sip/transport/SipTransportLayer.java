@@ -216,6 +216,10 @@ public final class SipTransportLayer implements SipTransport, FlowRegistry {
       binds.add(
           socket
               .listen(options.udpPort(), options.host())
+              .recover(
+                  e ->
+                      Future.failedFuture(
+                          BindFailures.named("UDP port", options.host(), options.udpPort(), e)))
               .onSuccess(
                   s -> {
                     udp = s;
@@ -229,6 +233,10 @@ public final class SipTransportLayer implements SipTransport, FlowRegistry {
       binds.add(
           server
               .listen()
+              .recover(
+                  e ->
+                      Future.failedFuture(
+                          BindFailures.named("TCP port", options.host(), options.tcpPort(), e)))
               .onSuccess(
                   s -> {
                     tcpServer = s;
@@ -258,6 +266,10 @@ public final class SipTransportLayer implements SipTransport, FlowRegistry {
       binds.add(
           server
               .listen()
+              .recover(
+                  e ->
+                      Future.failedFuture(
+                          BindFailures.named("TLS port", options.host(), options.tlsPort(), e)))
               .onSuccess(
                   s -> {
                     tlsServer = s;
