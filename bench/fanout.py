@@ -11,7 +11,13 @@ note arrived, relative to the moment the PUBLISH (the credentialed one if challe
 watcher-rounds and the load average; --json writes the raw numbers. Loopback only; Python 3
 standard library only.
 
-  bench/fanout.py --watchers 1000 --rounds 20 --interval 2
+--wire (root) also times each NOTIFY as the member sends it (kernel timestamps on lo), with the
+first and last NOTIFY of each member; --warmup runs rounds that are reported but not counted (a
+fresh member compiles its fan-out path over the first tens of rounds); --client-nice lowers this
+client's priority once the members run, so on a small host the members get the cores first, as
+they would with the watchers on machines of their own. The figures in docs/performance.md:
+
+  bench/fanout.py --watchers 1000 --warmup 60 --rounds 150 --interval 1 --wire --client-nice 19
 """
 
 from __future__ import annotations
@@ -63,6 +69,7 @@ class WireClock(threading.Thread):
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 << 20)
         self.publish: dict[int, float] = {}  # round -> last PUBLISH packet (wall clock, s)
         self.notify: dict[int, dict[int, float]] = {}  # round -> watcher port -> first NOTIFY
+        self.sender: dict[int, int] = {}  # watcher port -> the member port that sends it NOTIFYs
         self.stopped = False
 
     def run(self) -> None:
@@ -91,6 +98,7 @@ class WireClock(threading.Thread):
                 if n:
                     self.publish[int(n.group(1))] = ts
             elif sport in self.ports and b"NOTIFY sip:" in payload:
+                self.sender[dport] = sport
                 for n in NOTE.finditer(payload):
                     self.notify.setdefault(int(n.group(1)), {}).setdefault(dport, ts)
 
@@ -100,6 +108,17 @@ class WireClock(threading.Thread):
         if k not in self.publish or not sent:
             return None, len(sent)
         return (max(sent.values()) - self.publish[k]) * 1000, len(sent)
+
+    def per_member_ms(self, k: int) -> dict[int, tuple[float, float]]:
+        """member port -> (first, last) NOTIFY of round k sent by it, ms after the PUBLISH."""
+        if k not in self.publish:
+            return {}
+        out: dict[int, tuple[float, float]] = {}
+        for port, ts in self.notify.get(k, {}).items():
+            ms = (ts - self.publish[k]) * 1000
+            lo, hi = out.get(self.sender.get(port, 0), (ms, ms))
+            out[self.sender.get(port, 0)] = (min(lo, ms), max(hi, ms))
+        return out
 
     def stop(self) -> None:
         self.stopped = True
@@ -121,8 +140,17 @@ def pct(xs: list[float], p: float) -> float:
     return s[min(len(s) - 1, max(0, int(round(p / 100 * len(s) + 0.5)) - 1))]
 
 
-class Conn:
-    """One TCP connection of one user: requests with Digest, NOTIFYs answered 200 and logged."""
+CONTENT_LENGTH = re.compile(rb"(?im)^(?:content-length|l)[ \t]*:[ \t]*(\d+)")
+BRANCH = re.compile(rb"(?im)^(?:via|v)[ \t]*:.*?branch=([^;,\s]+)")
+
+
+class Conn(asyncio.Protocol):
+    """One TCP connection of one user: requests with Digest, NOTIFYs answered 200 and logged.
+
+    A protocol (callbacks on the loop) rather than a stream reader awaiting each message: the
+    client shares the cores with the three members it measures, and readuntil/readexactly per
+    NOTIFY cost it ~20% more CPU per round (19-20% of a core against 16-17%).
+    """
 
     def __init__(self, user: str, pw: str, host: str, port: int, timeout: float):
         self.user, self.pw, self.host, self.port, self.timeout = user, pw, host, port, timeout
@@ -131,37 +159,57 @@ class Conn:
         self.pending: dict[str, asyncio.Future] = {}
         self.notes: dict[int, float] = {}  # round -> first arrival (monotonic)
         self.notifies = 0
+        self.buf = bytearray()
+        self.transport: asyncio.Transport | None = None
 
     async def open(self) -> None:
-        self.r, self.w = await asyncio.wait_for(
-            asyncio.open_connection(self.host, self.port), self.timeout)
-        self.ip, self.lport = self.w.get_extra_info("sockname")[:2]
-        self.task = asyncio.create_task(self.read_loop())
+        loop = asyncio.get_running_loop()
+        await asyncio.wait_for(loop.create_connection(lambda: self, self.host, self.port),
+                               self.timeout)
+        self.ip, self.lport = self.transport.get_extra_info("sockname")[:2]
 
-    async def read_loop(self) -> None:
-        try:
-            while True:
-                head = await self.r.readuntil(b"\r\n\r\n")
-                now = time.monotonic()
-                m = re.search(rb"(?im)^(?:content-length|l)\s*:\s*(\d+)", head)
-                body = await self.r.readexactly(int(m.group(1))) if m and int(m.group(1)) else b""
-                if head.startswith(b"SIP/2.0 "):
-                    code = int(head[8:11])
-                    if code < 200:
-                        continue
-                    b = re.search(rb"(?im)^via\s*:.*?branch=([^;,\s]+)", head)
-                    f = self.pending.pop(b.group(1).decode(), None) if b else None
-                    if f is not None and not f.done():
-                        f.set_result((code, head.decode("latin-1")))
-                    continue
-                if head.startswith(b"NOTIFY "):
-                    self.notifies += 1
-                    n = NOTE.search(body)
-                    if n:
-                        self.notes.setdefault(int(n.group(1)), now)
-                self.w.write(self.answer(head.decode("latin-1")))
-        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
-            pass
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+
+    def connection_lost(self, exc) -> None:
+        for f in self.pending.values():
+            if not f.done():
+                f.set_exception(ConnectionResetError("connection closed"))
+        self.pending.clear()
+
+    def data_received(self, data: bytes) -> None:
+        now = time.monotonic()
+        buf = self.buf
+        buf += data
+        while True:
+            end = buf.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            head = bytes(buf[:end + 4])
+            m = CONTENT_LENGTH.search(head)
+            total = end + 4 + (int(m.group(1)) if m else 0)
+            if len(buf) < total:
+                return
+            body = bytes(buf[end + 4:total])
+            del buf[:total]
+            self.on_message(head, body, now)
+
+    def on_message(self, head: bytes, body: bytes, now: float) -> None:
+        if head.startswith(b"SIP/2.0 "):
+            code = int(head[8:11])
+            if code < 200:
+                return
+            b = BRANCH.search(head)
+            f = self.pending.pop(b.group(1).decode(), None) if b else None
+            if f is not None and not f.done():
+                f.set_result((code, head.decode("latin-1")))
+            return
+        if head.startswith(b"NOTIFY "):
+            self.notifies += 1
+            n = NOTE.search(body)
+            if n:
+                self.notes.setdefault(int(n.group(1)), now)
+        self.transport.write(self.answer(head.decode("latin-1")))
 
     def answer(self, head: str) -> bytes:
         keep = [ln for ln in head.split("\r\n")[1:]
@@ -209,7 +257,7 @@ class Conn:
             self.pending[br] = fut
             if on_write:  # the last write is the one answered with the final response
                 on_write()
-            self.w.write("\r\n".join(lines).encode() + body)
+            self.transport.write("\r\n".join(lines).encode() + body)
             code, head = await asyncio.wait_for(fut, self.timeout)
             if code not in (401, 407) or auth:
                 return code, head
@@ -287,7 +335,8 @@ async def bench(args, members) -> dict:
     rounds = []
     loads = []
     cpu0, wall0 = time.process_time(), time.monotonic()
-    for k in range(1, args.rounds + 1):
+    port_name = {m.port: m.name for m in members}
+    for k in range(1, args.warmup + args.rounds + 1):
         t0 = [0.0]
         code, head = await p1.send(
             "PUBLISH", f"sip:p1@{DOMAIN}", f"pub-{rnd()}@bench",
@@ -308,7 +357,10 @@ async def bench(args, members) -> dict:
                                            (w.notes[k] - t0[0]) * 1000)
         loads.append(run.loadavg())
         wire_last, wire_seen = wire.last_ms(k) if wire else (None, 0)
-        r = {"wire_last_ms": wire_last, "wire_seen": wire_seen, "round": k, "publish": code, "received": len(lat),
+        wire_member = {port_name.get(p, str(p)): v
+                       for p, v in (wire.per_member_ms(k) if wire else {}).items()}
+        r = {"wire_last_ms": wire_last, "wire_seen": wire_seen, "wire_per_member_ms": wire_member,
+             "warmup": k <= args.warmup, "round": k, "publish": code, "received": len(lat),
              "missed": len(watchers) - len(lat), "publish_ok_ms": (t_ok - t0[0]) * 1000, "last_ms": max(lat) if lat else None,
              "p50_ms": pct(lat, 50), "last_per_member_ms": per_member, "latencies": lat}
         rounds.append(r)
@@ -317,7 +369,10 @@ async def bench(args, members) -> dict:
                 f"{r['last_ms'] if lat else float('nan'):.1f} ms, per member "
                 + ", ".join(f"{m} {v:.1f}" for m, v in sorted(per_member.items()))
                 + (f"; on the wire: last NOTIFY sent {wire_last:.1f} ms after the PUBLISH "
-                   f"({wire_seen} seen)" if wire_last is not None else ""))
+                   f"({wire_seen} seen; first-last per member "
+                   + ", ".join(f"{m} {a:.0f}-{b:.0f}" for m, (a, b) in sorted(wire_member.items()))
+                   + ")" if wire_last is not None else "")
+                + (" [warm-up, not counted]" if k <= args.warmup else ""))
     if wire:
         wire.stop()
     client_cpu = (time.process_time() - cpu0) / (time.monotonic() - wall0) * 100
@@ -330,6 +385,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--watchers", type=int, default=1000)
     ap.add_argument("--rounds", type=int, default=20)
+    ap.add_argument("--warmup", type=int, default=0,
+                    help="rounds run first and reported, but not counted (the members' JIT "
+                    "compiles the fan-out path in the first rounds)")
     ap.add_argument("--interval", type=float, default=2.0)
     ap.add_argument("--settle", type=float, default=5.0, help="seconds before the first round")
     ap.add_argument("--concurrency", type=int, default=50, help="watchers signing in at once")
@@ -340,6 +398,10 @@ def main() -> int:
                     "starts with a dash)")
     ap.add_argument("--wire", action="store_true",
                     help="also time the NOTIFYs as sent, from kernel timestamps on lo (root)")
+    ap.add_argument("--client-nice", type=int, default=0,
+                    help="niceness of this client once the members run (they keep theirs): "
+                    "on a host too small for a separate client machine, 19 lets the members "
+                    "have the cores first, as they would with the watchers elsewhere")
     ap.add_argument("--json", help="write raw results here")
     ap.add_argument("--keep", action="store_true", help="keep the work folder")
     args = ap.parse_args()
@@ -351,6 +413,8 @@ def main() -> int:
                           per_address=args.watchers + 1000)
     try:
         pool.start()
+        if args.client_nice:
+            os.nice(args.client_nice)
         res = asyncio.run(bench(args, pool.members))
     finally:
         pool.stop()
@@ -359,14 +423,20 @@ def main() -> int:
             shutil.rmtree(work, ignore_errors=True)
         else:
             run.log(f"work folder kept: {work}")
-    lasts = [r["last_ms"] for r in res["rounds"] if r["last_ms"] is not None]
-    alll = [x for r in res["rounds"] for x in r["latencies"]]
-    missed = sum(r["missed"] for r in res["rounds"])
+    warm = [r for r in res["rounds"] if r["warmup"]]
+    counted = [r for r in res["rounds"] if not r["warmup"]]  # the JSON keeps all
+    lasts = [r["last_ms"] for r in counted if r["last_ms"] is not None]
+    alll = [x for r in counted for x in r["latencies"]]
+    missed = sum(r["missed"] for r in counted)
     print(f"\nwatchers {res['subscribed']}/{args.watchers} (failures {res['failures']}), "
-          f"{len(res['rounds'])} rounds {args.interval} s apart")
+          f"{len(counted)} rounds {args.interval} s apart after {len(warm)} warm-up rounds")
+    if warm:
+        print("warm-up rounds, last NOTIFY ms as sent (wire) / as received: " + ", ".join(
+            f"{r['wire_last_ms'] or float('nan'):.0f}/{r['last_ms'] or float('nan'):.0f}"
+            for r in warm))
     print("| round | PUBLISH 200 ms | NOTIFYs | last NOTIFY ms | p50 ms |")
     print("|---|---|---|---|---|")
-    for r in res["rounds"]:
+    for r in counted:
         print(f"| {r['round']} | {r['publish_ok_ms']:.1f} | {r['received']}/{res['subscribed']} | "
               f"{r['last_ms'] if r['last_ms'] is not None else float('nan'):.1f} | "
               f"{r['p50_ms']:.1f} |")
@@ -376,14 +446,20 @@ def main() -> int:
           f"missed watcher-rounds {missed}; load avg (1 min) during rounds "
           f"{min(res['load'], default=0):.2f}..{max(res['load'], default=0):.2f}; cores "
           f"{os.cpu_count()}; this client's CPU during rounds {res['client_cpu_percent']:.0f}% "
-          f"of one core")
-    wl = [r["wire_last_ms"] for r in res["rounds"] if r["wire_last_ms"] is not None]
+          f"of one core (nice {args.client_nice})")
+    wl = [r["wire_last_ms"] for r in counted if r["wire_last_ms"] is not None]
     if args.wire:
         print(f"on the wire (kernel timestamps on lo): last NOTIFY sent after the PUBLISH, over "
               f"rounds: p50 {pct(wl, 50):.1f} ms, p99 {pct(wl, 99):.1f} ms, max "
               f"{max(wl, default=float('nan')):.1f} ms; NOTIFYs seen per round "
-              f"{min((r['wire_seen'] for r in res['rounds']), default=0)}.."
-              f"{max((r['wire_seen'] for r in res['rounds']), default=0)}")
+              f"{min((r['wire_seen'] for r in counted), default=0)}.."
+              f"{max((r['wire_seen'] for r in counted), default=0)}")
+        pm = [r["wire_per_member_ms"] for r in counted if r["wire_per_member_ms"]]
+        firsts = [min(a for a, _ in x.values()) for x in pm]
+        spans = [max(b - a for a, b in x.values()) for x in pm]
+        print(f"  first NOTIFY sent: p50 {pct(firsts, 50):.1f} ms after the PUBLISH; a member's "
+              f"send span (its first to its last NOTIFY, longest member of the round): p50 "
+              f"{pct(spans, 50):.1f} ms, p99 {pct(spans, 99):.1f} ms")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(res, f)
