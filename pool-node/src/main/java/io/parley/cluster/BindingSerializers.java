@@ -69,10 +69,6 @@ final class BindingSerializers {
     return c.toArray(String[]::new);
   }
 
-  static List<String> list(String[] a) {
-    return List.of(a);
-  }
-
   static StoredBinding[] bindingArray(List<StoredBinding> list) {
     return list.toArray(StoredBinding[]::new);
   }
