@@ -7,6 +7,7 @@ import com.hazelcast.config.EvictionPolicy;
 import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.ListenerConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MaxSizePolicy;
 import com.hazelcast.config.MergePolicyConfig;
@@ -60,6 +61,8 @@ public final class PoolCluster {
     network(config, s);
     vertxStructures(config);
     poolStructures(config, s.minMembers());
+    // Before the member is handed out: no schema is left to replicate on a Hazelcast thread.
+    config.addListenerConfig(new ListenerConfig(new CompactSchemas()));
     return config;
   }
 

@@ -1,11 +1,15 @@
 package io.parley.cluster;
 
 import static io.parley.cluster.ClusterTestSupport.await;
+import static java.util.stream.Collectors.toSet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.instance.impl.HazelcastInstanceProxy;
 import com.hazelcast.internal.serialization.Data;
 import com.hazelcast.internal.serialization.SerializationService;
+import com.hazelcast.internal.serialization.impl.compact.Schema;
+import com.hazelcast.nio.serialization.compact.CompactSerializer;
 import com.hazelcast.spi.impl.SerializationServiceSupport;
 import io.parley.cluster.BindingProcessors.Applied;
 import io.parley.cluster.BindingProcessors.ApplyChange;
@@ -28,6 +32,7 @@ import io.parley.registrar.Binding;
 import io.parley.registrar.RegistrationChange;
 import io.parley.registrar.RegistrationRejectedException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -97,6 +102,31 @@ class PoolSerializationIT {
     Data data = a.toData(value);
     assertThat(data.getType()).as("type of %s", value.getClass().getSimpleName()).isEqualTo(-55);
     return a.toObject(data);
+  }
+
+  @Test
+  void everyMemberKnowsEverySchemaBeforeTheFirstWrite() {
+    List<CompactSerializer<?>> serializers = new ArrayList<>(BindingSerializers.all());
+    serializers.addAll(PresenceSerializers.all());
+    // A type added without a sample would be replicated on first use again, on any thread.
+    assertThat(CompactSchemas.samples().stream().map(Object::getClass).collect(toSet()))
+        .isEqualTo(serializers.stream().map(CompactSerializer::getCompactClass).collect(toSet()));
+    Set<String> typeNames =
+        serializers.stream().map(CompactSerializer::getTypeName).collect(toSet());
+
+    // A pool of its own: nothing has been written to it yet (this class's pool has, by others).
+    List<HazelcastInstance> fresh = ClusterTestSupport.start(ClusterTestSupport.loopbackPool(2));
+    try {
+      for (HazelcastInstance hz : fresh) {
+        var schemas =
+            ((HazelcastInstanceProxy) hz).getOriginal().node.getNodeEngine().getSchemaService();
+        assertThat(schemas.getAllSchemas().stream().map(Schema::getTypeName).collect(toSet()))
+            .as("schemas known to %s", hz.getName())
+            .containsAll(typeNames);
+      }
+    } finally {
+      ClusterTestSupport.shutdown(fresh);
+    }
   }
 
   @Test
