@@ -5,6 +5,7 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -61,18 +62,29 @@ public final class DigestAuthenticator {
   /**
    * Header values for {@code WWW-Authenticate} or {@code Proxy-Authenticate}, one per algorithm in
    * {@link DigestConfig#challengeOrder()} (MD5 then SHA-256 by default, for client compatibility).
-   * Each gets its own nonce. Send each as its own header.
+   * All carry the same nonce: a client answers one of them, the nonce-count is tracked per nonce
+   * either way, and minting one nonce per challenge was a second HMAC per 401 for nothing. Send
+   * each as its own header.
    */
   public List<String> challenges(boolean stale) {
-    return challengeOrder.stream().map(a -> challenge(a, stale)).toList();
+    String nonce = nonces.issue();
+    List<String> out = new ArrayList<>(challengeOrder.size());
+    for (DigestAlgorithm a : challengeOrder) {
+      out.add(challenge(a, nonce, stale));
+    }
+    return List.copyOf(out);
   }
 
-  /** One challenge header value for the given algorithm. */
+  /** One challenge header value for the given algorithm, with a fresh nonce. */
   public String challenge(DigestAlgorithm algorithm, boolean stale) {
+    return challenge(algorithm, nonces.issue(), stale);
+  }
+
+  private String challenge(DigestAlgorithm algorithm, String nonce, boolean stale) {
     return "Digest realm=\""
         + quote(realm)
         + "\", nonce=\""
-        + nonces.issue()
+        + nonce
         + "\", opaque=\""
         + opaque
         + "\", algorithm="

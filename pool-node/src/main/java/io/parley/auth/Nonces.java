@@ -32,6 +32,9 @@ public final class Nonces {
   private final long lifetimeMillis;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
+  // A Mac per thread, keyed once: the provider lookup and key setup of Mac.getInstance + init cost
+  // more than the HMAC of 24 bytes itself. Event loops are few and long-lived.
+  private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::newMac);
 
   /**
    * @param key HMAC key, at least 16 bytes; shared by all nodes of a pool
@@ -89,12 +92,17 @@ public final class Nonces {
   }
 
   private byte[] mac(byte[] data, int len) {
+    Mac mac = macs.get();
+    mac.update(data, 0, len);
+    mac.update(realm);
+    return mac.doFinal(); // doFinal resets the Mac for the thread's next use
+  }
+
+  private Mac newMac() {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(key, "HmacSHA256"));
-      mac.update(data, 0, len);
-      mac.update(realm);
-      return mac.doFinal();
+      return mac;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 unavailable", e);
     }

@@ -2,6 +2,8 @@ package io.parley.cluster;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import com.hazelcast.query.Predicate;
+import com.hazelcast.query.Predicates;
 import io.parley.cluster.BindingProcessors.Applied;
 import io.parley.cluster.BindingProcessors.ApplyChange;
 import io.parley.cluster.BindingProcessors.ContactIndex;
@@ -185,7 +187,10 @@ public final class HazelcastLocationStore implements LocationStore {
 
   @Override
   public Future<Integer> purgeExpired(Instant now) {
-    return scan(new BindingProcessors.PurgeExpired(now));
+    // Only entries with an expired binding, selected by one field of the Compact data.
+    return scan(
+        new BindingProcessors.PurgeExpired(now),
+        Predicates.lessEqual(BindingSerializers.EARLIEST_EXPIRY, now.toEpochMilli()));
   }
 
   /**
@@ -193,7 +198,7 @@ public final class HazelcastLocationStore implements LocationStore {
    * incarnation); returns how many. Scans the whole map: call it from one member.
    */
   public Future<Integer> removeNode(String nodeId) {
-    Future<Integer> removed = scan(new BindingProcessors.RemoveNode(nodeId, clock.instant()));
+    Future<Integer> removed = scan(new BindingProcessors.RemoveNode(nodeId, clock.instant()), null);
     if (nodeId.equals(selfNodeId)) {
       return removed.onSuccess(n -> flows.clear());
     }
@@ -208,7 +213,7 @@ public final class HazelcastLocationStore implements LocationStore {
    */
   public Future<Integer> removeNodesOtherThan(Set<String> liveNodeIds, Duration grace) {
     Instant now = clock.instant();
-    return scan(new BindingProcessors.RemoveOrphans(liveNodeIds, now.minus(grace), now));
+    return scan(new BindingProcessors.RemoveOrphans(liveNodeIds, now.minus(grace), now), null);
   }
 
   /** This node's id, as stored in the bindings it writes. */
@@ -231,12 +236,16 @@ public final class HazelcastLocationStore implements LocationStore {
   }
 
   private Future<Integer> scan(
-      com.hazelcast.map.EntryProcessor<String, AorBindings, @Nullable Integer> processor) {
+      com.hazelcast.map.EntryProcessor<String, AorBindings, @Nullable Integer> processor,
+      @Nullable Predicate<String, AorBindings> which) {
     Context context = Vertx.currentContext();
     CompletableFuture<Integer> done =
         CompletableFuture.supplyAsync(
             () -> {
-              Map<String, @Nullable Integer> results = bindings.executeOnEntries(processor);
+              Map<String, @Nullable Integer> results =
+                  which == null
+                      ? bindings.executeOnEntries(processor)
+                      : bindings.executeOnEntries(processor, which);
               int total = 0;
               Set<String> touched = new HashSet<>();
               for (Map.Entry<String, @Nullable Integer> e : results.entrySet()) {

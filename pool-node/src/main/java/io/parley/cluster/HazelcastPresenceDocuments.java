@@ -3,6 +3,7 @@ package io.parley.cluster;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
+import com.hazelcast.query.Predicates;
 import io.parley.presence.InMemoryPresenceDocuments;
 import io.parley.presence.PresenceDocuments;
 import io.parley.presence.Publication;
@@ -170,13 +171,21 @@ public final class HazelcastPresenceDocuments implements PresenceDocuments {
         CompletableFuture.supplyAsync(
             () -> {
               Set<String> changed = new HashSet<>();
-              map.executeOnEntries(drop)
-                  .forEach(
-                      (k, v) -> {
-                        if (Boolean.TRUE.equals(v)) {
-                          changed.add(k);
-                        }
-                      });
+              // The expiry sweep only touches entries holding an expired publication (selected by
+              // a field of the Compact data); a departed member's publications need the full scan.
+              Map<String, Boolean> results =
+                  drop.deadNode() == null
+                      ? map.executeOnEntries(
+                          drop,
+                          Predicates.lessEqual(
+                              PresenceSerializers.EARLIEST_EXPIRY, drop.now().toEpochMilli()))
+                      : map.executeOnEntries(drop);
+              results.forEach(
+                  (k, v) -> {
+                    if (Boolean.TRUE.equals(v)) {
+                      changed.add(k);
+                    }
+                  });
               return changed;
             },
             scans);
