@@ -1,6 +1,6 @@
 package io.parley.cli;
 
-import java.net.BindException;
+import io.parley.sip.transport.BindFailures;
 
 /** Turns exceptions into the one line an administrator reads. */
 final class CliErrors {
@@ -15,8 +15,12 @@ final class CliErrors {
       }
       root = root.getCause();
     }
-    if (root instanceof BindException) {
-      return "a port is already in use: " + root.getMessage();
+    // The outermost bind failure: our listeners wrap the transport's in one that names them
+    // (BindFailures.named).
+    for (Throwable c = t; c != null && c != root.getCause(); c = c.getCause()) {
+      if (BindFailures.isBindFailure(c)) {
+        return "cannot listen: " + c.getMessage();
+      }
     }
     String msg = t instanceof CliException ? t.getMessage() : root.getMessage();
     if (msg == null || msg.isBlank()) {

@@ -4,11 +4,8 @@ import io.parley.config.NodeConfig;
 import io.parley.db.Database;
 import io.parley.pool.PoolNode;
 import java.io.IOException;
-import java.net.BindException;
-import java.net.DatagramSocket;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.ServerSocket;
 import java.net.SocketException;
@@ -83,11 +80,7 @@ final class StandaloneNode {
             new NodeConfig.Admin("127.0.0.1", s.adminPort()),
             new NodeConfig.Drain(Duration.ZERO),
             new NodeConfig.Xcap(s.host(), s.xcapPort()));
-    try {
-      return new StandaloneNode(PoolNode.start(config, db));
-    } catch (BindException e) {
-      throw new CliErrors.CliException(busyListener(s) + " is already in use", e);
-    }
+    return new StandaloneNode(PoolNode.start(config, db));
   }
 
   /** Human-readable listener URIs with the actual ports. */
@@ -98,39 +91,6 @@ final class StandaloneNode {
   /** Closes every connection and stops Vert.x; blocks up to a few seconds. */
   void stop() {
     node.stop();
-  }
-
-  /** Names the listener whose port could not be bound (Vert.x's BindException does not say). */
-  private static String busyListener(Settings s) {
-    String h = s.host();
-    if (s.udpPort() > 0 && !canBind(h, s.udpPort(), true)) {
-      return "UDP port " + h + ":" + s.udpPort();
-    }
-    if (s.tcpPort() > 0 && !canBind(h, s.tcpPort(), false)) {
-      return "TCP port " + h + ":" + s.tcpPort();
-    }
-    if (s.tlsPort() > 0 && !canBind(h, s.tlsPort(), false)) {
-      return "TLS port " + h + ":" + s.tlsPort();
-    }
-    return "a SIP port (udp " + s.udpPort() + ", tcp " + s.tcpPort() + ", tls " + s.tlsPort() + ")";
-  }
-
-  private static boolean canBind(String host, int port, boolean udp) {
-    try {
-      InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(host), port);
-      if (udp) {
-        try (DatagramSocket socket = new DatagramSocket(null)) {
-          socket.bind(address);
-        }
-      } else {
-        try (ServerSocket socket = new ServerSocket()) {
-          socket.bind(address);
-        }
-      }
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
   }
 
   private static boolean isWildcard(String host) {
