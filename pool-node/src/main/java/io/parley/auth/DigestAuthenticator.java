@@ -5,7 +5,6 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -68,11 +67,7 @@ public final class DigestAuthenticator {
    */
   public List<String> challenges(boolean stale) {
     String nonce = nonces.issue();
-    List<String> out = new ArrayList<>(challengeOrder.size());
-    for (DigestAlgorithm a : challengeOrder) {
-      out.add(challenge(a, nonce, stale));
-    }
-    return List.copyOf(out);
+    return challengeOrder.stream().map(a -> challenge(a, nonce, stale)).toList();
   }
 
   /** One challenge header value for the given algorithm, with a fresh nonce. */
