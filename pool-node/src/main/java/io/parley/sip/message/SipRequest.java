@@ -43,12 +43,12 @@ public final class SipRequest extends BaseMessage implements SipMessage {
    */
   public SipRequest withTopVia(String via) {
     if (!canonical) {
-      return toBuilder().addFirst(HeaderName.VIA, via).build();
+      return rebuiltWithTopVia(via);
     }
     String value = SipMessage.Builder.check(via);
     for (int i = 0; i < value.length(); i++) {
       if (value.charAt(i) >= 0x80) {
-        return toBuilder().addFirst(HeaderName.VIA, via).build(); // bytes and text may differ
+        return rebuiltWithTopVia(via); // bytes and text may differ
       }
     }
     List<Via> added = new ArrayList<>(1);
@@ -56,12 +56,16 @@ public final class SipRequest extends BaseMessage implements SipMessage {
       for (String e : Lex.splitComma(value)) added.add(Via.parse(e));
     } catch (SipParseException e) {
       // the full build gives the verdict (and its message) for a bad value
-      return toBuilder().addFirst(HeaderName.VIA, via).build();
+      return rebuiltWithTopVia(via);
     }
     int index = headers.indexOf(HeaderName.VIA, 0);
     Parts p = spliced(Math.max(index, 0), HeaderName.VIA, value);
     p.vias.addAll(0, added);
     return new SipRequest(p, method, requestUri);
+  }
+
+  private SipRequest rebuiltWithTopVia(String via) {
+    return toBuilder().addFirst(HeaderName.VIA, via).build();
   }
 
   @Override
