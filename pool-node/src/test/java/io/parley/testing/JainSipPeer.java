@@ -2,6 +2,7 @@ package io.parley.testing;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -55,13 +56,16 @@ public final class JainSipPeer implements SipListener, AutoCloseable {
   private JainSipPeer(String transport, @Nullable Path keyStore, @Nullable Path trustStore)
       throws Exception {
     this.transport = transport;
-    JainSipStack jain =
-        JainSipStack.create(
-            JainSipStack.withTls(
-                JainSipStack.properties("jain-peer-" + NAMES.incrementAndGet(), false),
-                keyStore,
-                trustStore),
-            transport);
+    Properties properties =
+        JainSipStack.withTls(
+            JainSipStack.properties("jain-peer-" + NAMES.incrementAndGet(), false),
+            keyStore,
+            trustStore);
+    // By default the RI parses every UDP datagram on a thread of its own, so a 100 and the final
+    // response sent right after it can reach the listener in either order; one parsing thread
+    // keeps the wire order, which is what tests of response sequences assert.
+    properties.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "1");
+    JainSipStack jain = JainSipStack.create(properties, transport);
     stack = jain.stack();
     provider = jain.provider();
     listeningPoint = jain.listeningPoint();
