@@ -103,10 +103,12 @@ public final class SipTransportLayer implements SipTransport, FlowRegistry {
   private volatile int udpPort = -1;
   private volatile int tcpPort = -1;
   private volatile int tlsPort = -1;
+  private final OwnAddresses own;
 
   private SipTransportLayer(Vertx vertx, SipTransportOptions options) {
     this.vertx = vertx;
     this.options = options;
+    this.own = OwnAddresses.forListenHost(options.host());
     this.parser = new SipMessageParser(options.limits());
     this.maxConnections = effectiveMaxConnections(options.maxConnections(), maxOpenFiles());
     if (maxConnections < options.maxConnections()) {
@@ -497,6 +499,9 @@ public final class SipTransportLayer implements SipTransport, FlowRegistry {
               SipTransportException.Kind.MESSAGE_TOO_LARGE,
               bytes.length + " bytes exceed the UDP limit of " + options.maxUdpMessageBytes()));
     }
+    if (port == udpPort && own.isOwn(host)) {
+      return Future.failedFuture(toSelf("UDP", host, port));
+    }
     return s.send(Buffer.buffer(bytes), port, host)
         .recover(
             e ->
@@ -605,6 +610,17 @@ public final class SipTransportLayer implements SipTransport, FlowRegistry {
                         SipTransportException.Kind.CONNECT_FAILED,
                         "connect to " + host + ":" + port + " failed: " + describe(e),
                         e)))
+        .compose(
+            socket -> {
+              // Checked on the connected socket, so host names that resolve to us count too.
+              SocketAddress remote = socket.remoteAddress();
+              int ownPort = transport == Transport.TLS ? tlsPort : tcpPort;
+              if (remote.port() == ownPort && own.isOwn(remote.hostAddress())) {
+                socket.close();
+                return Future.failedFuture(toSelf(transport.name(), host, port));
+              }
+              return Future.succeededFuture(socket);
+            })
         .map(
             socket -> {
               Connection c = register(socket, transport);
@@ -613,6 +629,12 @@ public final class SipTransportLayer implements SipTransport, FlowRegistry {
               c.aliases.add(remoteKey(transport, host, port));
               return c.flow;
             });
+  }
+
+  private static SipTransportException toSelf(String transport, String host, int port) {
+    return new SipTransportException(
+        SipTransportException.Kind.CONNECT_FAILED,
+        transport + " target " + host + ":" + port + " is this node's own listener (a loop)");
   }
 
   private Flow udpFlow(String host, int port) {

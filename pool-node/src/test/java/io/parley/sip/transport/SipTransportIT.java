@@ -436,6 +436,74 @@ class SipTransportIT {
     }
   }
 
+  @Test
+  void responsesWhoseViaNamesTheNodeItselfDoNotFillItsOwnAddressWithConnections() throws Exception {
+    // Listening on every interface, as a standalone node does: any 127.x address reaches it.
+    TestEndpoint wildcard =
+        TestEndpoint.start(
+            vertx,
+            SipTransportOptions.defaults()
+                .withHost("0.0.0.0")
+                .withTcpPort(0)
+                .withUdpPort(-1)
+                .withMaxConnectionsPerAddress(3));
+    wildcard.responseDelay(Duration.ofMillis(300));
+    int port = wildcard.transport().actualTcpPort();
+    try {
+      for (int i = 1; i <= 4; i++) {
+        // The connection is gone when the response is ready, so it is routed by the Via (RFC
+        // 3261 §18.2.2): received=127.0.0.1 and the port given, the node's own TCP port.
+        try (Socket s = new Socket("127.0.0.1", port)) {
+          s.getOutputStream()
+              .write(wire(message("TCP", "127.0.0.2:" + port, ";branch=z9hG4bK-self" + i, i)));
+        }
+      }
+      Thread.sleep(1000); // all four responses were due
+      await().atMost(Duration.ofSeconds(5)).until(() -> wildcard.transport().openCount() == 0);
+      // 127.0.0.1's three connections are not held by the node's connections to itself.
+      wildcard.responseDelay(Duration.ZERO);
+      try (Socket client = new Socket("127.0.0.1", port)) {
+        client.setSoTimeout(5000);
+        client
+            .getOutputStream()
+            .write(wire(message("TCP", "127.0.0.1:1", ";branch=z9hG4bK-after", 9)));
+        assertThat(readUntil(client.getInputStream(), "CSeq: 9 MESSAGE")).contains("200 OK");
+      }
+      // Asked directly, by address or by a name resolving to it, the transport refuses too.
+      SipMessage m = SipMessages.parse(message("TCP", "127.0.0.1:1", ";branch=z9hG4bK-d", 10));
+      for (String host : List.of("127.0.0.1", "127.9.9.9", "localhost")) {
+        assertThatThrownBy(
+                () ->
+                    wildcard
+                        .transport()
+                        .sendTo(m, host, port, Transport.TCP)
+                        .toCompletionStage()
+                        .toCompletableFuture()
+                        .get(5, TimeUnit.SECONDS))
+            .hasRootCauseMessage(
+                "TCP target " + host + ":" + port + " is this node's own listener (a loop)");
+      }
+    } finally {
+      wildcard.stop();
+    }
+  }
+
+  @Test
+  void udpIsNotSentToTheNodesOwnListener() {
+    SipMessage m = SipMessages.parse(message("UDP", "127.0.0.1:1", ";branch=z9hG4bK-u", 1));
+    int udp = endpoint.transport().actualUdpPort();
+    assertThatThrownBy(
+            () ->
+                endpoint
+                    .transport()
+                    .sendTo(m, "127.0.0.1", udp, Transport.UDP)
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(5, TimeUnit.SECONDS))
+        .hasRootCauseMessage(
+            "UDP target 127.0.0.1:" + udp + " is this node's own listener (a loop)");
+  }
+
   // ------------------------------------------------------------------ helpers
 
   private Socket connect() throws IOException {
