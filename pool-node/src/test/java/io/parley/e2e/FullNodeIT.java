@@ -385,6 +385,25 @@ class FullNodeIT {
   }
 
   @Test
+  void aUserPartWithAnEscapedNulNamesNoUserInsteadOfFailing() throws Exception {
+    // Valid SIP (RFC 4475 escnull); decoded, the user holds U+0000, which PostgreSQL text cannot.
+    SipUa alice = registered("alice", "tcp");
+    String target = "sip:null-%00-null@example.test";
+
+    Response message = alice.call(alice.newRequest(Request.MESSAGE, target, "alice", "hello?"));
+    Request subscribe =
+        alice.withHeader(
+            alice.withHeader(
+                alice.newRequest(Request.SUBSCRIBE, target, "alice", null), "Event", "presence"),
+            "Expires",
+            "60");
+    Response watch = alice.call(subscribe);
+
+    assertThat(message.getStatusCode()).isEqualTo(404);
+    assertThat(watch.getStatusCode()).isEqualTo(404);
+  }
+
+  @Test
   void expiredNonceIsChallengedAgainWithStaleTrue() throws Exception {
     SipUa alice = ua("alice", "udp");
     Request message = alice.newRequest(Request.MESSAGE, "sip:dave@example.test", "alice", "x");

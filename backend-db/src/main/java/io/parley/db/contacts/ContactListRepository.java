@@ -5,6 +5,7 @@ import static io.parley.db.generated.Tables.CONTACT_GROUPS;
 import static io.parley.db.generated.Tables.CONTACT_LISTS;
 import static io.parley.db.generated.Tables.USERS;
 
+import io.parley.db.PgText;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -71,23 +72,27 @@ public final class ContactListRepository {
 
   /** Deletes the owner's list; true if there was one. */
   public boolean delete(String owner) {
+    if (!PgText.storable(owner)) {
+      return false;
+    }
     return dsl.deleteFrom(CONTACT_LISTS).where(CONTACT_LISTS.OWNER.eq(owner)).execute() > 0;
   }
 
   /** Locks the owner's user row (serialises writers); fails if there is none. */
   static void lockOwner(DSLContext tx, String owner) {
-    if (tx.select(USERS.ID)
-        .from(USERS)
-        .where(USERS.SIP_URI.eq(owner))
-        .forUpdate()
-        .fetchOptional()
-        .isEmpty()) {
+    if (!PgText.storable(owner)
+        || tx.select(USERS.ID)
+            .from(USERS)
+            .where(USERS.SIP_URI.eq(owner))
+            .forUpdate()
+            .fetchOptional()
+            .isEmpty()) {
       throw new NoSuchElementException("no user " + owner);
     }
   }
 
   private static Optional<List<ContactGroup>> read(DSLContext q, String owner) {
-    if (!q.fetchExists(CONTACT_LISTS, CONTACT_LISTS.OWNER.eq(owner))) {
+    if (!PgText.storable(owner) || !q.fetchExists(CONTACT_LISTS, CONTACT_LISTS.OWNER.eq(owner))) {
       return Optional.empty();
     }
     Map<Long, String[]> groups = new LinkedHashMap<>();

@@ -2,6 +2,7 @@ package io.parley.db.presence;
 
 import static io.parley.db.generated.Tables.PRESENCE_RULES;
 
+import io.parley.db.PgText;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -26,6 +27,9 @@ public final class PresenceRuleRepository {
 
   /** The rule {@code presentity} set for {@code watcher}, if any. */
   public Optional<PresenceAction> find(String presentity, String watcher) {
+    if (!PgText.storable(presentity, watcher)) {
+      return Optional.empty();
+    }
     return dsl.select(PRESENCE_RULES.ACTION)
         .from(PRESENCE_RULES)
         .where(PRESENCE_RULES.PRESENTITY.eq(checked(presentity)))
@@ -52,6 +56,9 @@ public final class PresenceRuleRepository {
 
   /** Removes the rule; true if there was one. */
   public boolean delete(String presentity, String watcher) {
+    if (!PgText.storable(presentity, watcher)) {
+      return false;
+    }
     return dsl.deleteFrom(PRESENCE_RULES)
             .where(PRESENCE_RULES.PRESENTITY.eq(checked(presentity)))
             .and(PRESENCE_RULES.WATCHER.eq(lower(watcher)))
@@ -61,6 +68,9 @@ public final class PresenceRuleRepository {
 
   /** Every rule of {@code presentity}, ordered by watcher. */
   public List<PresenceRule> rulesOf(String presentity) {
+    if (!PgText.storable(presentity)) {
+      return List.of();
+    }
     return dsl.select(PRESENCE_RULES.WATCHER, PRESENCE_RULES.ACTION)
         .from(PRESENCE_RULES)
         .where(PRESENCE_RULES.PRESENTITY.eq(checked(presentity)))
@@ -76,6 +86,6 @@ public final class PresenceRuleRepository {
     if (uri.isEmpty() || uri.length() > MAX_URI) {
       throw new IllegalArgumentException("URI must be 1.." + MAX_URI + " characters");
     }
-    return uri;
+    return PgText.requireStorable(uri, "URI");
   }
 }

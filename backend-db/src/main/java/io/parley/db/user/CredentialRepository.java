@@ -3,6 +3,7 @@ package io.parley.db.user;
 import static io.parley.db.generated.Tables.CREDENTIALS;
 import static io.parley.db.generated.Tables.USERS;
 
+import io.parley.db.PgText;
 import io.parley.model.StoredCredentials;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -87,6 +88,9 @@ public final class CredentialRepository {
 
   private Optional<StoredCredentials> single(
       String sql, String username, String realm, String... binds) {
+    if (!PgText.storable(binds)) {
+      return Optional.empty();
+    }
     List<StoredCredentials> rows =
         dsl.connectionResult(
             connection -> {

@@ -3,6 +3,7 @@ package io.parley.db.user;
 import static io.parley.db.generated.Tables.CREDENTIALS;
 import static io.parley.db.generated.Tables.USERS;
 
+import io.parley.db.PgText;
 import io.parley.db.generated.tables.records.UsersRecord;
 import io.parley.model.UserAccount;
 import java.util.List;
@@ -62,6 +63,9 @@ public final class UserRepository {
 
   /** The user {@code username@domain} (case-insensitive), if provisioned. */
   public Optional<UserAccount> findByUsername(String username, String domain) {
+    if (!PgText.storable(username, domain)) {
+      return Optional.empty();
+    }
     return dsl.selectFrom(USERS)
         .where(USERS.USERNAME.eq(username.toLowerCase(Locale.ROOT)))
         .and(USERS.DOMAIN.eq(domain.toLowerCase(Locale.ROOT)))
@@ -71,6 +75,9 @@ public final class UserRepository {
 
   /** The user whose canonical address of record is {@code sipUri} (case-insensitive). */
   public Optional<UserAccount> findBySipUri(String sipUri) {
+    if (!PgText.storable(sipUri)) {
+      return Optional.empty();
+    }
     return dsl.selectFrom(USERS)
         .where(USERS.SIP_URI.eq(sipUri.toLowerCase(Locale.ROOT)))
         .fetchOptional()

@@ -43,6 +43,17 @@ class ContactListRepositoryIT {
   }
 
   @Test
+  void anOwnerWithAnEscapedNulHasNoListAndNoRules() {
+    String owner = "sip:b\u0000b@example.test"; // decoded from sip:b%00b@...
+
+    assertThat(lists.find(owner)).isEmpty();
+    assertThat(lists.delete(owner)).isFalse();
+    assertThat(ruleSets.rules(owner)).isEmpty();
+    assertThatThrownBy(() -> lists.replace(owner, List.of()))
+        .isInstanceOf(NoSuchElementException.class);
+  }
+
+  @Test
   void aListIsStoredInOrderReplacedAndDeleted() {
     assertThat(lists.find(BOB)).isEmpty();
     List<ContactGroup> groups =

@@ -36,6 +36,18 @@ class PresenceRuleRepositoryIT {
   }
 
   @Test
+  void aWatcherWithAnEscapedNulHasNoRuleAndCannotBeGivenOne() {
+    String watcher = "sip:null-\u0000-null@other.test"; // decoded from sip:null-%00-null@...
+
+    assertThat(rules.find("sip:bob@example.test", watcher)).isEmpty();
+    assertThat(rules.delete("sip:bob@example.test", watcher)).isFalse();
+    assertThat(rules.rulesOf("sip:b\u0000b@example.test")).isEmpty();
+    assertThatThrownBy(() -> rules.put("sip:bob@example.test", watcher, PresenceAction.ALLOW))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("URI contains U+0000, which cannot be stored");
+  }
+
+  @Test
   void aRuleIsStoredReplacedAndDeleted() {
     assertThat(rules.find("sip:bob@example.test", "sip:alice@other.test")).isEmpty();
     rules.put("sip:bob@example.test", "sip:Alice@Other.test", PresenceAction.PENDING);

@@ -42,6 +42,18 @@ class UserRepositoryIT {
   }
 
   @Test
+  void keysWithAnEscapedNulFindNoUserInsteadOfFailingTheQuery() {
+    // sip:null-%00-null@... is a valid URI (RFC 4475 escnull); PostgreSQL text cannot hold U+0000.
+    users.create("null--null", DOMAIN, null, REALM, "pw");
+
+    assertThat(users.findBySipUri("sip:null-\u0000-null@example.com")).isEmpty();
+    assertThat(users.findByUsername("null-\u0000-null", DOMAIN)).isEmpty();
+    assertThat(credentials.lookup("null-\u0000-null", REALM)).isEmpty();
+    assertThat(credentials.lookup("null--null", "example\u0000.com", REALM)).isEmpty();
+    assertThat(users.findBySipUri("sip:null--null@example.com")).isPresent();
+  }
+
+  @Test
   void createdUserIsFoundByUsernameAndBySipUri() {
     UserAccount alice = users.create("Alice", "Example.com", "Alice Liddell", REALM, "pw");
 
