@@ -126,6 +126,22 @@ def torture_seeds(root):
     return seeds
 
 
+def sipe_seeds(root, domain):
+    """The client's messages in the SIPE wire logs (Microsoft dialect: NTLM, SERVICE, epid, ms-*
+    headers), addressed to the node's domain."""
+    seeds = []
+    for path in sorted(glob.glob(os.path.join(root, "*.siplog"))):
+        with open(path, "rb") as f:
+            blocks = re.split(rb"\n===== ([A-Z]+) [^\n]*=====\n", f.read())
+        for i in range(1, len(blocks) - 1, 2):
+            if blocks[i] != b"CLIENT":
+                continue
+            text = blocks[i + 1].strip(b"\n").replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+            head, sep, body = text.partition(b"\r\n\r\n")
+            seeds.append((head + b"\r\n\r\n" + body).replace(b"example.com", domain.encode()))
+    return seeds
+
+
 class Mutator:
     def __init__(self, rng, seeds):
         self.rng = rng
@@ -522,6 +538,8 @@ def main():
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--torture", default=os.path.join(here, "..", "..", "shared", "testdata",
                                                      "sip-torture"))
+    p.add_argument("--sipe-logs", default=os.path.join(here, "..", "..", "shared", "protocol",
+                                                       "sipe-wire-logs"))
     p.add_argument("--log", help="the node's log file to watch for ERROR lines")
     p.add_argument("--out", default="fuzz-out")
     p.add_argument("--probe-timeout", type=float, default=3)
@@ -532,9 +550,9 @@ def main():
     if args.replay:
         replay(args)
         return 0
-    seeds = torture_seeds(args.torture)
+    seeds = torture_seeds(args.torture) + sipe_seeds(args.sipe_logs, args.realm)
     tmpl = templates(args.realm, args.host, args.port, args.user or "alice@" + args.realm)
-    print("seeds: %d torture, %d templates" % (len(seeds), len(tmpl)), flush=True)
+    print("seeds: %d torture and SIPE, %d templates" % (len(seeds), len(tmpl)), flush=True)
     recent, stop, findings = Recent(), threading.Event(), []
     counts = {"udp": 0, "tcp": 0, "responses": 0, "tcp_closed": 0, "tcp_reset": 0, "lockouts": 0, "status": {},
               "samples": {}}

@@ -88,6 +88,20 @@ class ResourceListsTest {
   }
 
   @Test
+  void documentsNestedDeeperThanTheLimitAreRefusedByTheParser() {
+    String nested =
+        "<resource-lists xmlns=\"urn:ietf:params:xml:ns:resource-lists\">"
+            + "<list name=\"l\">".repeat(50_000)
+            + "</list>".repeat(50_000)
+            + "</resource-lists>";
+
+    assertThat(conflict(nested).xcapError()).contains("<not-well-formed/>");
+    // Our limit, not the JDK's default (100 on JDK 24+, none on 21).
+    assertThat(conflict(nested).getMessage())
+        .contains("limit \"" + io.parley.xml.HardenedXml.MAX_DEPTH + "\"");
+  }
+
+  @Test
   void wrongRootOrMissingUriIsASchemaError() {
     assertThat(conflict("<resource-lists/>").xcapError()).contains("<schema-validation-error/>");
     assertThat(
