@@ -4,7 +4,6 @@ import io.parley.sip.message.HeaderName;
 import io.parley.sip.message.Headers;
 import io.parley.sip.message.NameAddr;
 import io.parley.sip.message.SipParseException;
-import io.parley.sip.message.Via;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -15,8 +14,9 @@ final class ErrorResponses {
   private ErrorResponses() {}
 
   /**
-   * The response bytes, or null when nothing may be sent: the input is a response or an ACK, or its
-   * top Via cannot be read (we would not know where to send it).
+   * The response bytes, or null when nothing may be sent: the input is a response or an ACK, or it
+   * has no Via at all (nothing could match the answer). A Via that does not parse is copied as it
+   * is: the transport answers to the datagram's source or on the connection, never to the Via.
    */
   static byte @Nullable [] build(byte[] buf, int off, int len, int status, String reason) {
     try {
@@ -39,8 +39,6 @@ final class ErrorResponses {
       if (h == null) return null;
       List<String> vias = h.all(HeaderName.VIA);
       if (vias.isEmpty()) return null;
-      List<String> top = h.values(HeaderName.VIA);
-      Via.parse(top.get(0));
       StringBuilder sb = new StringBuilder(512);
       sb.append("SIP/2.0 ").append(status).append(' ').append(reason).append("\r\n");
       for (String v : vias) sb.append("Via: ").append(v).append("\r\n");
@@ -53,7 +51,7 @@ final class ErrorResponses {
       copy(sb, h, HeaderName.CSEQ);
       sb.append("Content-Length: 0\r\n\r\n");
       return sb.toString().getBytes(StandardCharsets.UTF_8);
-    } catch (SipParseException | RuntimeException e) {
+    } catch (RuntimeException e) {
       return null;
     }
   }

@@ -383,6 +383,20 @@ class SipTortureCorpusTest {
   }
 
   @Test
+  void badinv01IsAnsweredWith400ThoughItsViaCannotBeParsed() throws IOException {
+    // RFC 4475 §3.1.2.1 expects 400. The answer goes to the datagram's source or back on the
+    // connection, so the malformed Via is only copied, not needed to route it.
+    byte[] b = load("rfc4475/badinv01.dat");
+    ParseResult r = new SipMessageParser().parseDatagram(b, 0, b.length);
+    byte[] answer = ((ParseResult.Rejected) r).errorResponse();
+
+    assertThat(answer).isNotNull();
+    assertThat(new String(answer, StandardCharsets.UTF_8))
+        .startsWith("SIP/2.0 400 Bad Via\r\nVia: SIP/2.0/UDP 192.0.2.15;;,;,,\r\n")
+        .contains("\r\nCall-ID: badinv01.0ha0isndaksdjasdf3234nas\r\n", "\r\nCSeq: 8 INVITE\r\n");
+  }
+
+  @Test
   void baddnWithItsBlankLineRestoredIsRejectedForTheUnquotedComma() throws IOException {
     byte[] b = load("rfc4475/baddn.dat");
     byte[] fixed = java.util.Arrays.copyOf(b, b.length + 2);
@@ -457,7 +471,7 @@ class SipTortureCorpusTest {
           yield "drop";
         }
         if (rej.errorResponse() != null) {
-          // copies the request's own (maybe malformed) From/To/CSeq, so check its frame only
+          // copies the request's own (maybe malformed) Via/From/To/CSeq, so check its frame only
           String resp = new String(rej.errorResponse(), StandardCharsets.UTF_8);
           assertThat(resp)
               .startsWith("SIP/2.0 " + rej.statusCode() + " " + rej.reason() + "\r\n")
