@@ -71,7 +71,7 @@ final class StandaloneCommand implements Callable<Integer> {
       names = "--advertised-host",
       paramLabel = "HOST",
       description =
-          "Host name or address put in Via/Record-Route (default: the listen address, or 127.0.0.1 when listening on all).")
+          "Host name or address put in Via/Record-Route (default: the listen address; when listening on all, this machine's first non-loopback IPv4 address, else 127.0.0.1).")
   @org.jspecify.annotations.Nullable
   String advertisedHost;
 

@@ -1,18 +1,15 @@
 package io.parley.cli;
 
+import io.parley.config.NetworkAddresses;
 import io.parley.config.NodeConfig;
 import io.parley.db.Database;
 import io.parley.pool.PoolNode;
 import java.io.IOException;
-import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.NetworkInterface;
 import java.net.ServerSocket;
-import java.net.SocketException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -103,24 +100,7 @@ final class StandaloneNode {
    * reach it in dialogs), else 127.0.0.1.
    */
   static String advertisedHost(String host) {
-    if (!isWildcard(host)) {
-      return host;
-    }
-    try {
-      for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-        if (!nif.isUp() || nif.isLoopback() || nif.isVirtual()) {
-          continue;
-        }
-        for (InetAddress a : Collections.list(nif.getInetAddresses())) {
-          if (a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress()) {
-            return a.getHostAddress();
-          }
-        }
-      }
-    } catch (SocketException e) {
-      log.debug("cannot list network interfaces: {}", e.toString());
-    }
-    return "127.0.0.1";
+    return isWildcard(host) ? NetworkAddresses.firstNonLoopbackIpv4().orElse("127.0.0.1") : host;
   }
 
   private static byte[] randomBytes(int n) {
