@@ -419,6 +419,33 @@ class XcapServerIT {
   }
 
   @Test
+  void aPathWithABrokenEscapeIs400WithoutAnErrorInTheLog() throws Exception {
+    ch.qos.logback.classic.Logger vertxWeb =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.vertx.ext.web");
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+        new ch.qos.logback.core.read.ListAppender<>();
+    logged.start();
+    vertxWeb.addAppender(logged);
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.actualPort())) {
+      s.setSoTimeout(5000);
+      // java.net.http refuses to build such a URI; a hostile client sends it anyway
+      s.getOutputStream()
+          .write(
+              ("GET /xcap/resource-lists/users/sip:a%zzb@example.test/index HTTP/1.1\r\n"
+                      + "Host: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      String status =
+          new java.io.BufferedReader(
+                  new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII))
+              .readLine();
+      assertThat(status).isEqualTo("HTTP/1.1 400 Bad Request");
+    } finally {
+      vertxWeb.detachAppender(logged);
+    }
+    assertThat(logged.list).noneMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR);
+  }
+
+  @Test
   void theHttpsListenerAuthenticatesAndServesTheSameDocuments() throws Exception {
     io.parley.tls.TestCertificates certs = TestCertificates.localhost();
     XcapServer https =
