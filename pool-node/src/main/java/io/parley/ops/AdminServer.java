@@ -1,6 +1,7 @@
 package io.parley.ops;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.parley.http.EscapeGuard;
 import io.parley.sip.transport.BindFailures;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -119,7 +120,7 @@ public final class AdminServer {
             .setIdleTimeout(60)
             .setIdleTimeoutUnit(TimeUnit.SECONDS);
     HttpServer s = vertx.createHttpServer(options);
-    return s.requestHandler(router)
+    return s.requestHandler(EscapeGuard.guard(router))
         .listen()
         .<Void>transform(
             ar -> {

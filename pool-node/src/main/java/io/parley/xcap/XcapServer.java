@@ -14,6 +14,7 @@ import io.parley.db.contacts.ContactGroup;
 import io.parley.db.contacts.ContactListRepository;
 import io.parley.db.contacts.PresenceRuleSetRepository;
 import io.parley.db.presence.PresenceAction;
+import io.parley.http.EscapeGuard;
 import io.parley.model.StoredCredentials;
 import io.parley.registrar.Aors;
 import io.parley.sip.transport.BindFailures;
@@ -175,19 +176,7 @@ public final class XcapServer {
         .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY))
         .handler(this::handle)
         .failureHandler(XcapServer::routerFailure);
-    HttpServer s =
-        vertx
-            .createHttpServer(options)
-            .requestHandler(
-                request -> {
-                  if (!hasValidEscapes(request.path())) {
-                    // Vert.x Web fails such a path while matching routes, before any failure
-                    // handler of ours, and logs it as an unhandled ERROR with a stack trace.
-                    request.response().setStatusCode(400).end();
-                    return;
-                  }
-                  router.handle(request);
-                });
+    HttpServer s = vertx.createHttpServer(options).requestHandler(EscapeGuard.guard(router));
     return s.listen()
         .recover(e -> Future.failedFuture(BindFailures.named("XCAP port", host, port, e)))
         .map(
@@ -238,18 +227,6 @@ public final class XcapServer {
   }
 
   /** Failures raised by Vert.x Web itself (BodyHandler: 413 for a body over the limit). */
-  /** Whether every {@code %} in the raw path starts a two-digit hexadecimal escape. */
-  static boolean hasValidEscapes(String rawPath) {
-    for (int i = rawPath.indexOf('%'); i >= 0; i = rawPath.indexOf('%', i + 1)) {
-      if (i + 2 >= rawPath.length()
-          || Character.digit(rawPath.charAt(i + 1), 16) < 0
-          || Character.digit(rawPath.charAt(i + 2), 16) < 0) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   private static void routerFailure(RoutingContext ctx) {
     HttpServerResponse r = ctx.response();
     if (r.ended() || r.headWritten()) {

@@ -72,6 +72,35 @@ class AdminServerTest {
   }
 
   @Test
+  void aPathWithABrokenEscapeIs400WithoutAnErrorInTheLog() throws Exception {
+    start("127.0.0.1", NodeHealth.always(true, "ok"), Future::succeededFuture);
+    ch.qos.logback.classic.Logger vertxWeb =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.vertx.ext.web");
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+        new ch.qos.logback.core.read.ListAppender<>();
+    logged.start();
+    vertxWeb.addAppender(logged);
+
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.actualPort())) {
+      s.setSoTimeout(5000);
+      s.getOutputStream()
+          .write(
+              "GET /health/%zz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      assertThat(
+              new java.io.BufferedReader(
+                      new java.io.InputStreamReader(
+                          s.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII))
+                  .readLine())
+          .isEqualTo("HTTP/1.1 400 Bad Request");
+    } finally {
+      vertxWeb.detachAppender(logged);
+    }
+    assertThat(logged.list).noneMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR);
+    assertThat(get("/health/live").statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void readyFollowsTheCheckFrom503To200() throws Exception {
     AtomicBoolean serving = new AtomicBoolean(false);
     start("127.0.0.1", flagHealth(serving, "SIP listeners not started"), Future::succeededFuture);
