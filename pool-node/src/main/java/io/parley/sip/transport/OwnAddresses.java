@@ -30,8 +30,9 @@ final class OwnAddresses {
   }
 
   /**
-   * For listeners bound to {@code host}: a literal address, or a wildcard ({@code 0.0.0.0}, {@code
-   * ::}) meaning every interface address of the machine, read once here.
+   * For listeners bound to {@code host}: a literal address, or else (a wildcard such as {@code
+   * 0.0.0.0}, or a host name, which is not resolved here) every interface address of the machine,
+   * read once here.
    */
   static OwnAddresses forListenHost(String host) {
     InetAddress bound = literal(host);
