@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import ch.qos.logback.classic.Level;
+import io.parley.testing.LogCapture;
+import io.parley.testing.RawHttp;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -74,29 +77,12 @@ class AdminServerTest {
   @Test
   void aPathWithABrokenEscapeIs400WithoutAnErrorInTheLog() throws Exception {
     start("127.0.0.1", NodeHealth.always(true, "ok"), Future::succeededFuture);
-    ch.qos.logback.classic.Logger vertxWeb =
-        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.vertx.ext.web");
-    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
-        new ch.qos.logback.core.read.ListAppender<>();
-    logged.start();
-    vertxWeb.addAppender(logged);
 
-    try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.actualPort())) {
-      s.setSoTimeout(5000);
-      s.getOutputStream()
-          .write(
-              "GET /health/%zz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-      assertThat(
-              new java.io.BufferedReader(
-                      new java.io.InputStreamReader(
-                          s.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII))
-                  .readLine())
+    try (LogCapture vertxWeb = LogCapture.of("io.vertx.ext.web")) {
+      assertThat(RawHttp.statusLine(server.actualPort(), "/health/%zz"))
           .isEqualTo("HTTP/1.1 400 Bad Request");
-    } finally {
-      vertxWeb.detachAppender(logged);
+      assertThat(vertxWeb.events()).noneMatch(e -> e.getLevel() == Level.ERROR);
     }
-    assertThat(logged.list).noneMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR);
     assertThat(get("/health/live").statusCode()).isEqualTo(200);
   }
 

@@ -2,6 +2,7 @@ package io.parley.xcap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import io.parley.app.JdbcCredentialSource;
 import io.parley.db.contacts.ContactEntry;
 import io.parley.db.contacts.ContactGroup;
@@ -14,6 +15,8 @@ import io.parley.presence.InMemoryPresenceEvents;
 import io.parley.presence.PresenceEvent;
 import io.parley.presence.WatcherAccess;
 import io.parley.testing.ClientDigest;
+import io.parley.testing.LogCapture;
+import io.parley.testing.RawHttp;
 import io.parley.tls.TestCertificates;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -420,29 +423,13 @@ class XcapServerIT {
 
   @Test
   void aPathWithABrokenEscapeIs400WithoutAnErrorInTheLog() throws Exception {
-    ch.qos.logback.classic.Logger vertxWeb =
-        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.vertx.ext.web");
-    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
-        new ch.qos.logback.core.read.ListAppender<>();
-    logged.start();
-    vertxWeb.addAppender(logged);
-    try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.actualPort())) {
-      s.setSoTimeout(5000);
-      // java.net.http refuses to build such a URI; a hostile client sends it anyway
-      s.getOutputStream()
-          .write(
-              ("GET /xcap/resource-lists/users/sip:a%zzb@example.test/index HTTP/1.1\r\n"
-                      + "Host: 127.0.0.1\r\nConnection: close\r\n\r\n")
-                  .getBytes(StandardCharsets.US_ASCII));
-      String status =
-          new java.io.BufferedReader(
-                  new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII))
-              .readLine();
-      assertThat(status).isEqualTo("HTTP/1.1 400 Bad Request");
-    } finally {
-      vertxWeb.detachAppender(logged);
+    try (LogCapture vertxWeb = LogCapture.of("io.vertx.ext.web")) {
+      assertThat(
+              RawHttp.statusLine(
+                  server.actualPort(), "/xcap/resource-lists/users/sip:a%zzb@example.test/index"))
+          .isEqualTo("HTTP/1.1 400 Bad Request");
+      assertThat(vertxWeb.events()).noneMatch(e -> e.getLevel() == Level.ERROR);
     }
-    assertThat(logged.list).noneMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR);
   }
 
   @Test
