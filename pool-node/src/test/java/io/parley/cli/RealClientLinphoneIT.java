@@ -2,9 +2,7 @@ package io.parley.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -12,8 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
@@ -90,29 +86,13 @@ class RealClientLinphoneIT {
   /** One headless linphonec with its own HOME, configuration and UDP port. */
   private static final class Linphone implements AutoCloseable {
     private final Process process;
-    private final List<String> output = Collections.synchronizedList(new ArrayList<>());
+    private final Path log;
     private final String name;
 
-    private Linphone(String name, Process process) {
+    private Linphone(String name, Process process, Path log) {
       this.name = name;
       this.process = process;
-      Thread reader =
-          new Thread(
-              () -> {
-                try (BufferedReader r =
-                    new BufferedReader(
-                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                  String line;
-                  while ((line = r.readLine()) != null) {
-                    output.add(line);
-                  }
-                } catch (IOException ignored) {
-                  // process gone
-                }
-              },
-              "linphonec-" + name);
-      reader.setDaemon(true);
-      reader.start();
+      this.log = log;
     }
 
     static Linphone start(String user) throws IOException {
@@ -146,11 +126,14 @@ class RealClientLinphoneIT {
               "realm=example.test",
               "domain=example.test",
               ""));
+      // Output to a file, read back when awaited (as for baresip); commands go in on stdin.
+      Path log = home.resolve("linphonec.out");
       ProcessBuilder pb =
           new ProcessBuilder(LINPHONEC.toString(), "-c", rc.toString(), "-S")
-              .redirectErrorStream(true);
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile());
       pb.environment().put("HOME", home.toString());
-      return new Linphone(user, pb.start());
+      return new Linphone(user, pb.start(), log);
     }
 
     void command(String line) throws IOException {
@@ -159,8 +142,26 @@ class RealClientLinphoneIT {
       in.flush();
     }
 
+    private List<String> output() {
+      try {
+        return new String(Files.readAllBytes(log), StandardCharsets.UTF_8).lines().toList();
+      } catch (IOException e) {
+        return List.of();
+      }
+    }
+
+    /** Complete lines so far: the prompt line is completed by the next event printed on it. */
     int lines() {
-      return output.size();
+      try {
+        byte[] bytes = Files.readAllBytes(log);
+        int n = 0;
+        for (byte b : bytes) {
+          n += b == '\n' ? 1 : 0;
+        }
+        return n;
+      } catch (IOException e) {
+        return 0;
+      }
     }
 
     void awaitOutput(String text) {
@@ -169,16 +170,15 @@ class RealClientLinphoneIT {
 
     /** Waits until a line printed after the first {@code from} lines contains {@code text}. */
     void awaitOutput(String text, int from) {
-      Awaitility.await(name + " prints " + text)
-          .atMost(WAIT)
-          .pollInterval(Duration.ofMillis(100))
-          .until(
-              () -> {
-                synchronized (output) {
-                  return output.subList(from, output.size()).stream()
-                      .anyMatch(l -> l.contains(text));
-                }
-              });
+      try {
+        Awaitility.await()
+            .atMost(WAIT)
+            .pollInterval(Duration.ofMillis(100))
+            .until(() -> output().stream().skip(from).anyMatch(l -> l.contains(text)));
+      } catch (org.awaitility.core.ConditionTimeoutException e) {
+        throw new AssertionError(
+            name + "'s linphonec never printed " + text + "; its output:\n" + output(), e);
+      }
     }
 
     private static int freeUdpPort() throws IOException {
