@@ -60,7 +60,7 @@ public final class EventLogRateLimit extends TurboFilter {
         || !level.isGreaterOrEqual(logger.getEffectiveLevel())) {
       return FilterReply.NEUTRAL; // only lines that would be written spend tokens
     }
-    Bucket bucket = buckets.computeIfAbsent(logger.getName(), name -> new Bucket(now()));
+    Bucket bucket = buckets.computeIfAbsent(logger.getName(), name -> new Bucket(now(), burst));
     long suppressed;
     synchronized (bucket) {
       long now = now();
@@ -94,22 +94,19 @@ public final class EventLogRateLimit extends TurboFilter {
   }
 
   private static final class Bucket {
-    double tokens = Double.NaN;
+    double tokens;
     long refilledAt;
     long lastReport;
     long suppressed;
 
-    Bucket(long now) {
+    Bucket(long now, int burst) {
+      tokens = burst;
       refilledAt = now;
       lastReport = now;
     }
 
     void refill(long now, double perSecond, int burst) {
-      if (Double.isNaN(tokens)) {
-        tokens = burst;
-      } else {
-        tokens = Math.min(burst, tokens + (now - refilledAt) * perSecond / 1e9);
-      }
+      tokens = Math.min(burst, tokens + (now - refilledAt) * perSecond / 1e9);
       refilledAt = now;
     }
   }
